@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { ConfigSchema } from "../src/config/schema.ts";
+
+/** docs/configuration.md, generated from the zod schema: `bun scripts/config-docs.ts > docs/configuration.md`. */
+
+interface JsonSchema {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+  properties?: Record<string, JsonSchema>;
+}
+
+function typeOf(s: JsonSchema): string {
+  if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(" \\| ");
+  const t = Array.isArray(s.type) ? s.type.join(" \\| ") : (s.type ?? "");
+  const range = s.minimum !== undefined || s.maximum !== undefined ? ` (${s.minimum ?? ""}…${s.maximum ?? ""})` : "";
+  return `${t}${range}`;
+}
+
+function rows(schema: JsonSchema, prefix: string): string[] {
+  const out: string[] = [];
+  for (const [key, s] of Object.entries(schema.properties ?? {})) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (s.properties) {
+      out.push(...rows(s, path));
+      continue;
+    }
+    const def = s.default === undefined ? "" : `\`${JSON.stringify(s.default)}\``;
+    out.push(`| \`${path}\` | ${typeOf(s)} | ${def} | ${s.description ?? ""} |`);
+  }
+  return out;
+}
+
+export function configDocs(): string {
+  const schema = z.toJSONSchema(ConfigSchema, { io: "input" }) as JsonSchema;
+  return [
+    "# Configuration reference",
+    "",
+    "Generated from `src/config/schema.ts` by `bun scripts/config-docs.ts > docs/configuration.md`; a test fails when it is stale.",
+    "",
+    "The file is YAML or JSON, given with `--config FILE` or the `MEDIA_SERVER_CONFIG` env var. Unknown keys are refused.",
+    "The env var `PORT` overrides `http.port`.",
+    "",
+    "| key | type | default | meaning |",
+    "| --- | --- | --- | --- |",
+    ...rows(schema, ""),
+    "",
+  ].join("\n");
+}
+
+if (import.meta.main) process.stdout.write(configDocs());

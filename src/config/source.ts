@@ -1,0 +1,26 @@
+import type { Runtime } from "../runtime/types.ts";
+import { ConfigError } from "../core/errors.ts";
+import { applyEnv, parseConfig, readConfigDocument } from "./load.ts";
+import type { Config } from "./schema.ts";
+
+/** Env var naming the config file when --config is not given. */
+export const CONFIG_ENV = "MEDIA_SERVER_CONFIG";
+
+/** `--config FILE`, else $MEDIA_SERVER_CONFIG, else defaults; then env overrides. */
+export async function loadConfig(runtime: Runtime): Promise<Config> {
+  const args = runtime.args;
+  const i = args.indexOf("--config");
+  const path = i >= 0 ? args[i + 1] : runtime.env(CONFIG_ENV);
+  if (i >= 0 && !path) throw new ConfigError("--config needs a file path");
+  let doc: unknown = {};
+  if (path) {
+    let text: string;
+    try {
+      text = await runtime.readTextFile(path);
+    } catch (e) {
+      throw new ConfigError(`cannot read config file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    doc = readConfigDocument(text, path);
+  }
+  return parseConfig(applyEnv(doc, (name) => runtime.env(name)), path ?? "defaults");
+}

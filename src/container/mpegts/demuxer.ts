@@ -1,0 +1,198 @@
+import { ParseError } from "../../core/errors.ts";
+import { PID_NULL, PID_PAT, STREAM_TYPE } from "./constants.ts";
+import { parseTsPacket, type TsPacket } from "./packet.ts";
+import { PesAssembler, type PesPacket } from "./pes-assembler.ts";
+import { CrcError, parsePat, parsePmt, type PatEntry, type Pmt, type PmtStream } from "./psi.ts";
+import { SectionAssembler } from "./section-assembler.ts";
+import { TsSync } from "./sync.ts";
+import { TimestampUnwrapper } from "./timestamp.ts";
+
+export type { PesPacket } from "./pes-assembler.ts";
+
+export interface TsDemuxerOptions {
+  /** program_number to follow; default: the first program with video. */
+  readonly program?: number;
+}
+
+export interface TsDemuxerStats {
+  packets: number;
+  ccErrors: number;
+  resyncs: number;
+  bytesSkipped: number;
+  transportErrors: number;
+  scrambled: number;
+  badPackets: number;
+  pesDropped: number;
+  pesErrors: number;
+  crcErrors: number;
+  psiErrors: number;
+  unsupportedStreams: number;
+}
+
+/** The followed program: only streams with a supported stream_type. */
+export interface TsProgram {
+  readonly programNumber: number;
+  readonly pcrPid: number;
+  readonly streams: readonly PmtStream[];
+}
+
+const SUPPORTED: ReadonlySet<number> = new Set<number>([STREAM_TYPE.H264, STREAM_TYPE.H265, STREAM_TYPE.AAC_ADTS]);
+const VIDEO: ReadonlySet<number> = new Set<number>([STREAM_TYPE.H264, STREAM_TYPE.H265]);
+
+/**
+ * MPEG-TS demultiplexer (ISO/IEC 13818-1): bytes in any chunking, PES packets
+ * out for the streams of one program. Errors in the input are counted in
+ * `stats`, never thrown.
+ */
+export class TsDemuxer {
+  readonly stats: TsDemuxerStats = {
+    packets: 0, ccErrors: 0, resyncs: 0, bytesSkipped: 0, transportErrors: 0, scrambled: 0,
+    badPackets: 0, pesDropped: 0, pesErrors: 0, crcErrors: 0, psiErrors: 0, unsupportedStreams: 0,
+  };
+  program: TsProgram | undefined;
+  /** Last program_clock_reference_base seen on the PCR PID (raw 33-bit, 90 kHz). */
+  pcr: number | undefined;
+
+  private readonly sync = new TsSync(this.stats);
+  private readonly lastCc = new Map<number, number>();
+  private readonly sections = new Map<number, SectionAssembler>();
+  private readonly lastSectionCrc = new Map<number, number>();
+  private pat: PatEntry[] = [];
+  private readonly pmts = new Map<number, Pmt>();
+  private readonly pes = new Map<number, PesAssembler>();
+  private readonly clock = { last: undefined as number | undefined };
+  private out: PesPacket[] = [];
+
+  constructor(private readonly options: TsDemuxerOptions = {}) {}
+
+  push(chunk: Uint8Array): PesPacket[] {
+    this.sync.push(chunk, (p) => this.packet(p));
+    return this.take();
+  }
+
+  /** Emits PES packets still waiting for the next unit start (end of input). */
+  flush(): PesPacket[] {
+    this.sync.flush((p) => this.packet(p));
+    for (const a of this.pes.values()) this.count(a.finish(this.out));
+    return this.take();
+  }
+
+  private take(): PesPacket[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  private packet(bytes: Uint8Array): void {
+    this.stats.packets++;
+    let p: TsPacket;
+    try {
+      p = parseTsPacket(bytes);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.stats.badPackets++;
+      return;
+    }
+    if (p.pid === PID_NULL) return;
+    if (p.transportError) {
+      this.stats.transportErrors++;
+      this.lost(p.pid);
+      return;
+    }
+    if (p.pcr !== undefined && p.pid === this.program?.pcrPid) this.pcr = p.pcr;
+    const pes = this.pes.get(p.pid);
+    const section = p.pid === PID_PAT || this.isPmtPid(p.pid);
+    if (!pes && !section) return;
+    if (!this.continuity(p)) return;
+    if (p.scrambled) {
+      this.stats.scrambled++;
+      return;
+    }
+    if (pes) this.count(pes.push(p, this.out));
+    else this.section(p);
+  }
+
+  /** Continuity counter check (2.4.3.3); false for a duplicate packet to skip. */
+  private continuity(p: TsPacket): boolean {
+    if (!p.hasPayload) return true; // the counter only advances with a payload
+    const last = this.lastCc.get(p.pid);
+    this.lastCc.set(p.pid, p.continuityCounter);
+    if (last === undefined || p.discontinuity) return true;
+    if (p.continuityCounter === last) return false; // one duplicate is allowed and carries nothing new
+    if (p.continuityCounter !== ((last + 1) & 0x0f)) {
+      this.stats.ccErrors++;
+      this.lost(p.pid);
+    }
+    return true;
+  }
+
+  private lost(pid: number): void {
+    this.pes.get(pid)?.markBroken();
+    this.sections.get(pid)?.reset();
+  }
+
+  private count(result: "dropped" | "error" | undefined): void {
+    if (result === "dropped") this.stats.pesDropped++;
+    else if (result === "error") this.stats.pesErrors++;
+  }
+
+  private isPmtPid(pid: number): boolean {
+    for (const e of this.pat) if (e.pmtPid === pid) return true;
+    return false;
+  }
+
+  private section(p: TsPacket): void {
+    let assembler = this.sections.get(p.pid);
+    if (!assembler) this.sections.set(p.pid, (assembler = new SectionAssembler()));
+    try {
+      assembler.push(p.payload, p.payloadUnitStart, (s) => this.table(p.pid, s));
+    } catch (e) {
+      if (e instanceof CrcError) this.stats.crcErrors++;
+      else if (e instanceof ParseError) this.stats.psiErrors++;
+      else throw e;
+    }
+  }
+
+  private table(pid: number, s: Uint8Array): void {
+    // Tables repeat every ~100 ms unchanged: the CRC tells a repeat apart cheaply.
+    const crc = ((s[s.length - 4]! << 24) | (s[s.length - 3]! << 16) | (s[s.length - 2]! << 8) | s[s.length - 1]!) >>> 0;
+    if (this.lastSectionCrc.get(pid) === crc) return;
+    if (pid === PID_PAT) {
+      const pat = parsePat(s);
+      this.lastSectionCrc.set(pid, crc);
+      this.pat = this.options.program === undefined ? pat : pat.filter((e) => e.programNumber === this.options.program);
+      return;
+    }
+    const pmt = parsePmt(s);
+    this.lastSectionCrc.set(pid, crc);
+    this.pmts.set(pmt.programNumber, pmt);
+    if (this.program && this.program.programNumber !== pmt.programNumber) return;
+    if (this.program || this.chooses(pmt)) this.follow(pmt);
+  }
+
+  /** Default choice: the first program with video; failing that, the first in the PAT. */
+  private chooses(pmt: Pmt): boolean {
+    if (this.options.program !== undefined) return pmt.programNumber === this.options.program;
+    if (pmt.streams.some((s) => VIDEO.has(s.streamType))) return true;
+    if (!this.pat.every((e) => this.pmts.has(e.programNumber))) return false;
+    if (this.pat.some((e) => this.pmts.get(e.programNumber)!.streams.some((s) => VIDEO.has(s.streamType)))) return false;
+    return this.pat[0]?.programNumber === pmt.programNumber;
+  }
+
+  private follow(pmt: Pmt): void {
+    const streams: PmtStream[] = [];
+    for (const s of pmt.streams) {
+      if (!SUPPORTED.has(s.streamType)) {
+        this.stats.unsupportedStreams++;
+        continue;
+      }
+      streams.push(s);
+      const old = this.pes.get(s.pid);
+      if (!old || old.streamType !== s.streamType) {
+        this.pes.set(s.pid, new PesAssembler(s.pid, s.streamType, new TimestampUnwrapper(this.clock)));
+      }
+    }
+    for (const pid of [...this.pes.keys()]) if (!streams.some((s) => s.pid === pid)) this.pes.delete(pid);
+    this.program = { programNumber: pmt.programNumber, pcrPid: pmt.pcrPid, streams };
+  }
+}

@@ -1,0 +1,120 @@
+import { ParseError } from "../../core/errors.ts";
+import { PES_FIXED_HEADER, parsePesHeader } from "./pes.ts";
+import type { TsPacket } from "./packet.ts";
+import type { TimestampUnwrapper } from "./timestamp.ts";
+
+/**
+ * Largest PES we buffer. The biggest real frames are 4K intra pictures of a
+ * few MB (H.264 level 5.2 MaxCPB is 240 Mbit = 30 MB for a whole buffer, but
+ * one frame of a 100 Mbit/s stream is far below that); 16 MiB keeps headroom
+ * and bounds the memory a broken stream without unit starts can take.
+ */
+export const MAX_PES_SIZE = 16 * 1024 * 1024;
+/** First allocation when a PES has no length and its PID no history yet. */
+const INITIAL_PES_CAPACITY = 64 * 1024;
+
+export interface PesPacket {
+  readonly pid: number;
+  readonly streamType: number;
+  /** 90 kHz, unwrapped past 2^33 (see TimestampUnwrapper). */
+  readonly pts?: number;
+  readonly dts?: number;
+  /** The elementary stream bytes: one copy made from the transport packets. */
+  readonly data: Uint8Array;
+  /** random_access_indicator on a packet of this PES (2.4.3.5). */
+  readonly randomAccess: boolean;
+  /** discontinuity_indicator on a packet of this PES. */
+  readonly discontinuity: boolean;
+}
+
+/** Reassembles the PES packets of one PID (ISO/IEC 13818-1 2.4.3.6). */
+export class PesAssembler {
+  private buf: Uint8Array | undefined;
+  private len = 0;
+  private broken = false;
+  private randomAccess = false;
+  private discontinuity = false;
+  private lastSize = 0;
+
+  constructor(
+    readonly pid: number,
+    readonly streamType: number,
+    private readonly unwrapper: TimestampUnwrapper,
+  ) {}
+
+  /** A packet was lost: the PES in progress cannot be used. */
+  markBroken(): void {
+    if (this.buf) this.broken = true;
+  }
+
+  /** Feeds one packet; returns a finished PES, or why one was thrown away. */
+  push(p: TsPacket, out: PesPacket[]): "dropped" | "error" | undefined {
+    let result: "dropped" | "error" | undefined;
+    if (p.payloadUnitStart) {
+      result = this.finish(out);
+      // Sized like the previous PES plus a quarter, so most need no growth.
+      this.buf = new Uint8Array(this.lastSize > 0 ? this.lastSize + (this.lastSize >> 2) : INITIAL_PES_CAPACITY);
+      this.len = 0;
+      this.broken = false;
+      this.randomAccess = false;
+      this.discontinuity = false;
+    }
+    if (!this.buf) return result;
+    this.randomAccess ||= p.randomAccess;
+    this.discontinuity ||= p.discontinuity;
+    const need = this.len + p.payload.length;
+    if (need > MAX_PES_SIZE) {
+      this.buf = undefined;
+      return "dropped";
+    }
+    if (need > this.buf.length) {
+      const grown = new Uint8Array(Math.min(MAX_PES_SIZE, Math.max(need, this.buf.length * 2)));
+      grown.set(this.buf.subarray(0, this.len));
+      this.buf = grown;
+    }
+    this.buf.set(p.payload, this.len);
+    this.len = need;
+    // A PES with a length is complete without waiting for the next unit start.
+    const declared = this.declaredSize();
+    if (declared > 0 && this.len >= declared) return this.finish(out) ?? result;
+    return result;
+  }
+
+  /** Emits the PES in progress, if any. */
+  finish(out: PesPacket[]): "dropped" | "error" | undefined {
+    const buf = this.buf;
+    if (!buf) return undefined;
+    this.buf = undefined;
+    if (this.len === 0) return undefined;
+    const declared = this.declaredSize();
+    if (this.broken || (declared > 0 && this.len < declared)) return "dropped";
+    try {
+      const h = parsePesHeader(buf.subarray(0, this.len));
+      const end = declared > 0 ? declared : this.len;
+      if (h.payloadOffset > end) throw new ParseError("PES: header past end");
+      this.lastSize = end;
+      const dts = h.dts === undefined ? undefined : this.unwrapper.unwrap(h.dts);
+      const pts = h.pts === undefined ? undefined : this.unwrapper.unwrap(h.pts);
+      out.push({
+        pid: this.pid,
+        streamType: this.streamType,
+        pts,
+        dts: dts ?? pts,
+        data: buf.subarray(h.payloadOffset, end),
+        randomAccess: this.randomAccess,
+        discontinuity: this.discontinuity,
+      });
+      return undefined;
+    } catch (e) {
+      if (e instanceof ParseError) return "error";
+      throw e;
+    }
+  }
+
+  /** Total PES size from PES_packet_length, 0 when unbounded or not known yet. */
+  private declaredSize(): number {
+    if (!this.buf || this.len < PES_FIXED_HEADER) return 0;
+    const n = (this.buf[4]! << 8) | this.buf[5]!;
+    return n === 0 ? 0 : PES_FIXED_HEADER + n;
+  }
+}

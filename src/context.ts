@@ -1,0 +1,17 @@
+import type { Config } from "./config/schema.ts";
+import type { ChunkPool } from "./core/chunk-pool.ts";
+import type { StreamRegistry } from "./core/registry.ts";
+import type { HlsManager } from "./hls/manager.ts";
+import type { Runtime } from "./runtime/types.ts";
+
+/** What routes may reach: the engine's parts, never the runtime's globals. */
+export interface ServerContext {
+  readonly config: Config;
+  readonly runtime: Runtime;
+  readonly registry: StreamRegistry;
+  readonly hls: HlsManager;
+  readonly pool: ChunkPool;
+  readonly startedAt: number;
+  /** Static files read once at start-up (hls.js). */
+  readonly assets: ReadonlyMap<string, { body: Uint8Array; type: string }>;
+}

@@ -1,0 +1,87 @@
+import { type AccessUnit, accessUnitSize } from "./access-unit.ts";
+import { RingReader, type SlowReaderPolicy } from "./reader.ts";
+import { Ring, type RingLimits } from "./ring.ts";
+import type { Track } from "./track.ts";
+
+export interface StreamOptions extends RingLimits {
+  readonly slowReader: SlowReaderPolicy;
+}
+
+export interface StreamCounters {
+  bytesIn: number;
+  unitsIn: number;
+  /** Bytes sent to viewers by every output (HLS responses, ...). */
+  bytesOut: number;
+  /** Units skipped by readers that fell behind, closed readers included. */
+  unitsDropped: number;
+}
+
+/**
+ * A path: its current tracks, the ring one publisher writes, and the
+ * readers. Track changes travel inside the units (AccessUnit.track), so a
+ * reader sees them in order with the media.
+ */
+export class Stream {
+  readonly ring: Ring;
+  private readonly trackList: Track[] = [];
+  private readonly readerSet = new Set<RingReader>();
+  readonly counters: StreamCounters = { bytesIn: 0, unitsIn: 0, bytesOut: 0, unitsDropped: 0 };
+  readonly createdAt = Date.now();
+  /** Who writes this stream ("demo", an address, ...). */
+  publisher: string | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly options: StreamOptions,
+  ) {
+    this.ring = new Ring(options);
+  }
+
+  get tracks(): readonly Track[] {
+    return this.trackList;
+  }
+
+  get readers(): ReadonlySet<RingReader> {
+    return this.readerSet;
+  }
+
+  get hasVideo(): boolean {
+    return this.trackList.some((t) => t.kind === "video");
+  }
+
+  /** Declares or updates a track ahead of its units (e.g. from a PMT or an SDP). */
+  setTrack(track: Track): void {
+    this.trackList[track.id] = track;
+  }
+
+  push(au: AccessUnit): void {
+    const known = this.trackList[au.track.id];
+    if (known !== au.track) this.trackList[au.track.id] = au.track;
+    this.counters.bytesIn += accessUnitSize(au);
+    this.counters.unitsIn++;
+    const randomAccess = au.key && (au.track.kind === "video" || !this.hasVideo);
+    this.ring.push(au, randomAccess);
+  }
+
+  addReader(protocol: string): RingReader {
+    const reader = new RingReader(this.ring, protocol, this.options.slowReader);
+    this.readerSet.add(reader);
+    reader.addCloseListener((r) => {
+      this.counters.unitsDropped += r.dropped;
+      this.readerSet.delete(r);
+    });
+    return reader;
+  }
+
+  /** Ends the stream: every reader is closed. */
+  close(reason: string): void {
+    for (const reader of [...this.readerSet]) reader.close(reason);
+  }
+
+  /** Units dropped so far, live readers included. */
+  get unitsDropped(): number {
+    let n = this.counters.unitsDropped;
+    for (const r of this.readerSet) n += r.dropped;
+    return n;
+  }
+}

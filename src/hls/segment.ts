@@ -1,0 +1,69 @@
+import type { ChunkPool } from "../core/chunk-pool.ts";
+
+/**
+ * A finished, immutable media segment. Its bytes sit in pool chunks shared
+ * by every response that sends it. The store holds one reference while the
+ * segment is in the playlist window, each streaming response one more; the
+ * chunks go back to the pool when the count reaches zero.
+ */
+export class Segment {
+  private refs = 1;
+  private recycled = false;
+  /** Built once on first use for runtimes that share a Blob between responses (Bun). */
+  private blobCache: Blob | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly sequence: number,
+    /** Seconds, from the first decode time of this segment to that of the next. */
+    readonly duration: number,
+    /** Timestamps or codec parameters break before this segment. */
+    readonly discontinuity: boolean,
+    private readonly chunks: Uint8Array[],
+    readonly byteLength: number,
+    private readonly pool: ChunkPool,
+  ) {}
+
+  /** The bytes as views over the pool chunks, in order. */
+  views(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let left = this.byteLength;
+    for (const chunk of this.chunks) {
+      if (left <= 0) break;
+      const n = Math.min(left, chunk.byteLength);
+      out.push(chunk.subarray(0, n));
+      left -= n;
+    }
+    return out;
+  }
+
+  blob(): Blob {
+    if (this.recycled) throw new Error(`segment ${this.name} was recycled`);
+    this.blobCache ??= new Blob(this.views() as BlobPart[], { type: "video/mp2t" });
+    return this.blobCache;
+  }
+
+  get references(): number {
+    return this.refs;
+  }
+
+  retain(): void {
+    if (this.refs <= 0) throw new Error(`segment ${this.name} retained after release`);
+    this.refs++;
+  }
+
+  /**
+   * `reuse: false` when a runtime may still hold a view we enqueued (a send
+   * aborted mid-chunk): the chunks are left to the GC instead of the pool,
+   * so no later segment can write into bytes still being sent.
+   */
+  release(reuse = true): void {
+    if (this.refs <= 0) return;
+    this.refs--;
+    if (this.refs > 0) return;
+    this.recycled = true;
+    this.blobCache = undefined;
+    if (reuse) for (const chunk of this.chunks) this.pool.give(chunk);
+    this.chunks.length = 0;
+  }
+}

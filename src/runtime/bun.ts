@@ -1,0 +1,30 @@
+import type { ListeningServer, Runtime } from "./types.ts";
+
+export const bunRuntime: Runtime = {
+  name: "bun",
+  version: Bun.version,
+  segmentBody: "blob",
+  args: process.argv.slice(2),
+  env: (name) => process.env[name],
+  async serve({ port, hostname, fetch }): Promise<ListeningServer> {
+    const server = Bun.serve({
+      port,
+      hostname,
+      // Seconds without any byte moving before Bun drops the connection: a stalled client lets go of its socket.
+      idleTimeout: 30,
+      fetch: (request, srv) => fetch(request, { remoteAddress: srv.requestIP(request)?.address ?? "" }),
+    });
+    return { port: server.port ?? port, stop: () => server.stop(true) };
+  },
+  readFile: async (path) => new Uint8Array(await Bun.file(path).arrayBuffer()),
+  readTextFile: (path) => Bun.file(path).text(),
+  memory: () => {
+    const m = process.memoryUsage();
+    return { rss: m.rss, heapUsed: m.heapUsed };
+  },
+  onShutdown(fn) {
+    process.on("SIGINT", fn);
+    process.on("SIGTERM", fn);
+  },
+  exit: (code) => process.exit(code),
+};

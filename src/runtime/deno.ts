@@ -1,0 +1,45 @@
+import type { ListeningServer, Runtime } from "./types.ts";
+
+/** The slice of the Deno namespace we use, typed here so src/ compiles without Deno's lib. */
+interface DenoApi {
+  version: { deno: string };
+  args: string[];
+  env: { get(name: string): string | undefined };
+  serve(
+    options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void },
+    handler: (request: Request, info: { remoteAddr: { hostname?: string } }) => Response | Promise<Response>,
+  ): { finished: Promise<void>; shutdown(): Promise<void>; addr: { port: number } };
+  readFile(path: string): Promise<Uint8Array>;
+  readTextFile(path: string): Promise<string>;
+  memoryUsage(): { rss: number; heapUsed: number };
+  addSignalListener(signal: "SIGINT" | "SIGTERM", fn: () => void): void;
+  exit(code: number): never;
+}
+
+const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
+
+export const denoRuntime: Runtime = {
+  name: "deno",
+  version: Deno.version.deno,
+  segmentBody: "stream",
+  args: Deno.args,
+  env: (name) => Deno.env.get(name),
+  async serve({ port, hostname, fetch }): Promise<ListeningServer> {
+    let bound = port;
+    const server = Deno.serve({ port, hostname, onListen: (addr) => (bound = addr.port) }, (request, info) =>
+      fetch(request, { remoteAddress: info.remoteAddr.hostname ?? "" }),
+    );
+    return { port: server.addr?.port ?? bound, stop: () => server.shutdown() };
+  },
+  readFile: (path) => Deno.readFile(path),
+  readTextFile: (path) => Deno.readTextFile(path),
+  memory: () => {
+    const m = Deno.memoryUsage();
+    return { rss: m.rss, heapUsed: m.heapUsed };
+  },
+  onShutdown(fn) {
+    Deno.addSignalListener("SIGINT", fn);
+    Deno.addSignalListener("SIGTERM", fn);
+  },
+  exit: (code) => Deno.exit(code),
+};

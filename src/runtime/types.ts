@@ -1,0 +1,27 @@
+/** What the server needs from the runtime; src/runtime/bun.ts and deno.ts are the only implementations. */
+
+export type FetchHandler = (request: Request, info: { remoteAddress: string }) => Response | Promise<Response>;
+
+export interface ListeningServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface Runtime {
+  readonly name: "bun" | "deno";
+  readonly version: string;
+  /**
+   * How a shared segment is best given to `new Response` (DESIGN.md, measured):
+   * Bun shares one Blob between responses, Deno shares views pulled from a stream.
+   */
+  readonly segmentBody: "blob" | "stream";
+  readonly args: readonly string[];
+  env(name: string): string | undefined;
+  serve(options: { port: number; hostname: string; fetch: FetchHandler }): Promise<ListeningServer>;
+  readFile(path: string): Promise<Uint8Array>;
+  readTextFile(path: string): Promise<string>;
+  /** Resident set size and JS heap in bytes. */
+  memory(): { rss: number; heapUsed: number };
+  onShutdown(fn: () => void): void;
+  exit(code: number): never;
+}

@@ -1,0 +1,91 @@
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { fileURLToPath } from "node:url";
+import { apiRoutes } from "../routes/api.ts";
+import { hlsRoutes } from "../routes/hls.ts";
+import { requestLimits } from "../routes/limits.ts";
+import { uiRoutes } from "../routes/ui.ts";
+import type { Config } from "./config/schema.ts";
+import type { ServerContext } from "./context.ts";
+import { ChunkPool } from "./core/chunk-pool.ts";
+import { logger } from "./core/log.ts";
+import { StreamRegistry } from "./core/registry.ts";
+import { HlsManager } from "./hls/manager.ts";
+import { DemoSource } from "./ingest/demo/demo-source.ts";
+import { loadLoopClip } from "./ingest/demo/loop-clip.ts";
+import type { ListeningServer, Runtime } from "./runtime/types.ts";
+
+/** 1024 TS packets (192,512 bytes): a 2 s segment at 4 Mbit/s takes about six. */
+const CHUNK_SIZE = 188 * 1024;
+/** Free chunks kept for reuse (~24 MB); a burst beyond that is left to the GC. */
+const MAX_FREE_CHUNKS = 128;
+
+const log = logger("server");
+
+function projectFile(relative: string): string {
+  return fileURLToPath(new URL(`../${relative}`, import.meta.url));
+}
+
+export interface MediaServer {
+  readonly context: ServerContext;
+  readonly app: Hono;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, runtime: Runtime): Promise<MediaServer> {
+  const hlsJs = await runtime.readFile(projectFile("node_modules/hls.js/dist/hls.min.js"));
+  const registry = new StreamRegistry(config.ring);
+  const pool = new ChunkPool(CHUNK_SIZE, MAX_FREE_CHUNKS);
+  const hls = new HlsManager(registry, config.hls, pool);
+  const context: ServerContext = {
+    config,
+    runtime,
+    registry,
+    hls,
+    pool,
+    startedAt: Date.now(),
+    assets: new Map([["hls.min.js", { body: hlsJs, type: "text/javascript; charset=utf-8" }]]),
+  };
+
+  let demo: DemoSource | undefined;
+  if (config.demo.enabled) {
+    const file = config.demo.file ?? projectFile("assets/demo.ts");
+    const clip = loadLoopClip(await runtime.readFile(file));
+    demo = new DemoSource(clip, registry.create(config.demo.path));
+    demo.start();
+    log.info(`demo stream "${config.demo.path}" from ${file}: ${clip.tracks.map((t) => t.codec).join(" + ")}, ${clip.span.toFixed(2)} s loop`);
+  }
+
+  const app = new Hono();
+  app.use("*", requestLimits());
+  app.use("*", cors({ origin: config.http.cors, exposeHeaders: ["ETag", "Content-Length"] }));
+  app.route("/", apiRoutes(context));
+  app.route("/", uiRoutes(context));
+  app.route("/", hlsRoutes(context));
+  app.notFound((c) => c.json({ error: `nothing at ${new URL(c.req.url).pathname.slice(0, 120)}` }, 404));
+  app.onError((err, c) => {
+    log.error(`${c.req.method} ${new URL(c.req.url).pathname}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return c.json({ error: "internal error" }, 500);
+  });
+
+  let listening: ListeningServer;
+  try {
+    listening = await runtime.serve({ port: config.http.port, hostname: config.http.host, fetch: (req) => app.fetch(req) });
+  } catch (e) {
+    demo?.stop();
+    hls.close();
+    throw e;
+  }
+  return {
+    context,
+    app,
+    port: listening.port,
+    async stop() {
+      demo?.stop();
+      hls.close();
+      for (const s of registry.list()) registry.remove(s.path, "server stopping");
+      await listening.stop();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { Stream } from "./core/stream.ts";
+import type { Track } from "./core/track.ts";
+
+/** Outputs that can carry each codec today. */
+const OUTPUTS: Record<Track["codec"], readonly string[]> = {
+  h264: ["hls"],
+  h265: ["hls"],
+  aac: ["hls"],
+  opus: [],
+  pcmu: [],
+  pcma: [],
+};
+
+export interface TrackInfo {
+  id: number;
+  kind: "video" | "audio";
+  codec: string;
+  width?: number;
+  height?: number;
+  sampleRate?: number;
+  channels?: number;
+  outputs: readonly string[];
+}
+
+export interface StreamInfo {
+  path: string;
+  publisher: string | null;
+  tracks: TrackInfo[];
+  readers: { protocol: string; lag: number; dropped: number; since: string }[];
+  bytesIn: number;
+  bytesOut: number;
+  unitsIn: number;
+  unitsDropped: number;
+  ring: { units: number; bytes: number };
+}
+
+function trackInfo(t: Track): TrackInfo {
+  const base = { id: t.id, kind: t.kind, codec: t.codec, outputs: OUTPUTS[t.codec] };
+  return t.kind === "video" ? { ...base, width: t.width, height: t.height } : { ...base, sampleRate: t.sampleRate, channels: t.channels };
+}
+
+export function streamInfo(s: Stream): StreamInfo {
+  return {
+    path: s.path,
+    publisher: s.publisher ?? null,
+    tracks: s.tracks.filter(Boolean).map(trackInfo),
+    readers: [...s.readers].map((r) => ({ protocol: r.protocol, lag: r.lag, dropped: r.dropped, since: new Date(r.since).toISOString() })),
+    bytesIn: s.counters.bytesIn,
+    bytesOut: s.counters.bytesOut,
+    unitsIn: s.counters.unitsIn,
+    unitsDropped: s.unitsDropped,
+    ring: { units: s.ring.length, bytes: s.ring.bytes },
+  };
+}

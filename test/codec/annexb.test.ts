@@ -1,0 +1,62 @@
+import { describe, expect, test } from "bun:test";
+import { splitAnnexB } from "../../src/codec/annexb.ts";
+import { BitReader, removeEmulationPrevention } from "../../src/codec/bit-reader.ts";
+import { ParseError } from "../../src/core/errors.ts";
+import { BitWriter, hex, mutate, rng } from "./bit-writer.ts";
+
+describe("splitAnnexB", () => {
+  test("3- and 4-byte start codes, garbage, trailing zeros", () => {
+    const data = hex("aabb" + "00000001" + "6742" + "000001" + "68ce" + "00000001" + "65888400" + "0000");
+    const units = splitAnnexB(data);
+    expect(units.map((u) => Buffer.from(u).toString("hex"))).toEqual(["6742", "68ce", "658884"]);
+    expect(units[0]!.buffer).toBe(data.buffer); // views, not copies
+  });
+
+  test("no start code, empty units", () => {
+    expect(splitAnnexB(hex("6742aa"))).toEqual([]);
+    expect(splitAnnexB(new Uint8Array(0))).toEqual([]);
+    expect(splitAnnexB(hex("000001000001000000016501"))).toHaveLength(1);
+  });
+
+  test("fuzz: never throws", () => {
+    const rand = rng(1);
+    for (let i = 0; i < 2000; i++) {
+      const d = new Uint8Array(Math.floor(rand() * 64)).map(() => (rand() < 0.5 ? 0 : Math.floor(rand() * 4)));
+      for (const u of splitAnnexB(d)) expect(u.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("BitReader", () => {
+  test("u, ue, se round trip", () => {
+    const w = new BitWriter().u(5, 3).ue(0).ue(1).ue(254).se(-3).se(7).u(0xdeadbeef, 32);
+    const r = new BitReader(w.bytes());
+    expect([r.u(3), r.ue(), r.ue(), r.ue(), r.se(), r.se(), r.u(32)]).toEqual([5, 0, 1, 254, -3, 7, 0xdeadbeef]);
+  });
+
+  test("overrun and overlong codes throw ParseError", () => {
+    expect(() => new BitReader(hex("ff")).u(9)).toThrow(ParseError);
+    expect(() => new BitReader(new Uint8Array(8)).ue()).toThrow(ParseError);
+  });
+
+  test("removeEmulationPrevention copies only when needed", () => {
+    const plain = hex("67640000aa");
+    expect(removeEmulationPrevention(plain)).toBe(plain);
+    const ep = hex("000003010000030000030003");
+    expect(Buffer.from(removeEmulationPrevention(ep)).toString("hex")).toBe("000001000000000003");
+  });
+
+  test("fuzz: only ParseError", () => {
+    const rand = rng(2);
+    for (let i = 0; i < 2000; i++) {
+      const d = mutate(hex("0000030100000300"), rand);
+      removeEmulationPrevention(d);
+      const r = new BitReader(d);
+      try {
+        for (;;) r.se();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ParseError);
+      }
+    }
+  });
+});

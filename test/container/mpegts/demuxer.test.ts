@@ -1,0 +1,69 @@
+import { describe, expect, test } from "bun:test";
+import { TsDemuxer } from "../../../src/container/mpegts/demuxer.ts";
+import { MAX_PES_SIZE } from "../../../src/container/mpegts/pes-assembler.ts";
+import { TsMuxer } from "../../../src/container/mpegts/muxer.ts";
+import { crc32Mpeg2 } from "../../../src/container/mpegts/crc32.ts";
+import { buildPmt } from "../../../src/container/mpegts/psi-writer.ts";
+import { parsePmt } from "../../../src/container/mpegts/psi.ts";
+import { CollectSink, videoAu, videoTrack } from "./helpers.ts";
+
+function muxed(aus: number): Uint8Array {
+  const sink = new CollectSink();
+  const m = new TsMuxer(sink, [videoTrack]);
+  for (let i = 0; i < aus; i++) m.writeAccessUnit(videoAu(i, i * 3600, i * 3600));
+  return sink.bytes();
+}
+
+describe("TsDemuxer", () => {
+  test("CRC-32/MPEG-2 check value and PMT round trip", () => {
+    expect(crc32Mpeg2(new TextEncoder().encode("123456789"))).toBe(0x0376e6e7);
+    const pmt = buildPmt(1, 3, 0x100, [{ streamType: 0x1b, pid: 0x100 }, { streamType: 0x0f, pid: 0x101 }]);
+    expect(crc32Mpeg2(pmt)).toBe(0);
+    expect(parsePmt(pmt)).toEqual({ programNumber: 1, version: 3, pcrPid: 0x100, streams: [{ streamType: 0x1b, pid: 0x100 }, { streamType: 0x0f, pid: 0x101 }] });
+  });
+
+  test("a PMT with a bad CRC is counted and not used", () => {
+    const bytes = muxed(5).slice();
+    bytes[188 + 5 + 10] ^= 0xff; // inside the PMT section
+    const d = new TsDemuxer();
+    const out = [...d.push(bytes), ...d.flush()];
+    expect(d.stats.crcErrors).toBe(1);
+    expect(out.length).toBe(0);
+    expect(d.program).toBeUndefined();
+  });
+
+  test("lost packet: CC error counted, broken PES dropped", () => {
+    const bytes = muxed(10);
+    const cut = new Uint8Array(bytes.length - 188);
+    cut.set(bytes.subarray(0, 188 * 5));
+    cut.set(bytes.subarray(188 * 6), 188 * 5);
+    const d = new TsDemuxer();
+    const out = [...d.push(cut), ...d.flush()];
+    expect(d.stats.ccErrors).toBe(1);
+    expect(d.stats.pesDropped).toBe(1);
+    expect(out.length).toBe(9);
+  });
+
+  test("duplicate packets are skipped without error", () => {
+    const bytes = muxed(3);
+    const dup = new Uint8Array(bytes.length + 188);
+    dup.set(bytes.subarray(0, 188 * 4));
+    dup.set(bytes.subarray(188 * 3), 188 * 4);
+    const d = new TsDemuxer();
+    const out = [...d.push(dup), ...d.flush()];
+    expect(d.stats.ccErrors).toBe(0);
+    expect(out.length).toBe(3);
+  });
+
+  test("an oversize PES is dropped and counted", () => {
+    const sink = new CollectSink();
+    const m = new TsMuxer(sink, [videoTrack]);
+    m.writeAccessUnit(videoAu(0, 0, 0, MAX_PES_SIZE + 1000));
+    m.writeAccessUnit(videoAu(1, 3600, 3600));
+    m.writeAccessUnit(videoAu(2, 7200, 7200));
+    const d = new TsDemuxer();
+    const out = [...d.push(sink.bytes()), ...d.flush()];
+    expect(d.stats.pesDropped).toBe(1);
+    expect(out.map((p) => p.dts)).toEqual([3600, 7200]);
+  });
+});

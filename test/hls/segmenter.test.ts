@@ -1,0 +1,114 @@
+import { describe, expect, test } from "bun:test";
+import { ChunkPool } from "../../src/core/chunk-pool.ts";
+import { type Track, withParameters } from "../../src/core/track.ts";
+import type { AccessUnit } from "../../src/core/access-unit.ts";
+import { TsDemuxer } from "../../src/container/mpegts/demuxer.ts";
+import type { Segment } from "../../src/hls/segment.ts";
+import { Segmenter } from "../../src/hls/segmenter.ts";
+import { audio, audioUnit, video, videoUnit } from "../helpers/units.ts";
+
+const SPS = new Uint8Array([0x67, 0x4d, 0x40, 0x1e, 0xe8, 0x80, 0x50, 0x17, 0xfc, 0xb8, 0x08, 0x80]);
+const PPS = new Uint8Array([0x68, 0xeb, 0xef, 0x20]);
+const h264 = withParameters(video, { sps: SPS, pps: PPS });
+const IDR = new Uint8Array([0x65, 0x88, 0x84, 0x00, 0x10]);
+const SLICE = new Uint8Array([0x41, 0x9a, 0x02, 0x04]);
+
+function frame(seconds: number, key: boolean, track = h264): AccessUnit {
+  const ticks = Math.round(seconds * 90000);
+  return { track, pts: ticks, dts: ticks, key, units: [key ? IDR : SLICE] };
+}
+
+function segmenter(tracks: Track[] = [h264]) {
+  const pool = new ChunkPool(188 * 64, 16);
+  const out: Segment[] = [];
+  const s = new Segmenter(pool, { targetDuration: 2, namePrefix: "st_" }, tracks, (seg) => out.push(seg));
+  return { s, out, pool };
+}
+
+function bytes(seg: Segment): Uint8Array {
+  const out = new Uint8Array(seg.byteLength);
+  let o = 0;
+  for (const v of seg.views()) {
+    out.set(v, o);
+    o += v.byteLength;
+  }
+  return out;
+}
+
+describe("segmenter", () => {
+  test("cuts on keyframes at the target duration; each segment decodes alone", () => {
+    const { s, out } = segmenter();
+    for (let i = 0; i < 25 * 9; i++) s.push(frame(10 + i / 25, i % 25 === 0));
+    expect(out.map((x) => x.duration)).toEqual([2, 2, 2, 2]);
+    expect(out.map((x) => x.name)).toEqual(["st_0.ts", "st_1.ts", "st_2.ts", "st_3.ts"]);
+    for (const seg of out) {
+      expect(seg.byteLength % 188).toBe(0);
+      const demuxer = new TsDemuxer();
+      const pes = [...demuxer.push(bytes(seg)), ...demuxer.flush()];
+      expect(pes.length).toBe(50);
+      expect(pes[0].randomAccess).toBe(true);
+      expect(seg.discontinuity).toBe(false);
+    }
+  });
+
+  test("a parameter change starts a discontinuity segment at the next keyframe", () => {
+    const { s, out } = segmenter();
+    for (let i = 0; i < 75; i++) s.push(frame(i / 25, i % 25 === 0));
+    const changed = withParameters(h264, { width: 1280 });
+    for (let i = 75; i < 200; i++) s.push(frame(i / 25, i % 25 === 0, changed));
+    // The tag goes on the segment that starts with the new parameters (3.0 s).
+    expect(out.map((x) => x.discontinuity)).toEqual([false, false, true, false]);
+    expect(out[0].duration).toBe(2);
+    expect(out[1].duration).toBe(1); // 2.0 .. 3.0, cut early by the change
+  });
+
+  test("a timestamp jump back waits for a keyframe, drops what came between, marks a discontinuity", () => {
+    const { s, out } = segmenter();
+    for (let i = 0; i < 60; i++) s.push(frame(100 + i / 25, i % 25 === 0));
+    // The source restarted at 0 with a P-frame first.
+    s.push(frame(0, false));
+    s.push(frame(0.04, false));
+    for (let i = 0; i < 100; i++) s.push(frame(0.08 + i / 25, i % 25 === 0));
+    expect(s.dropped).toBe(2);
+    expect(out[0].discontinuity).toBe(false);
+    expect(out[2].discontinuity).toBe(true);
+    expect(out[1].duration).toBeCloseTo(0.4, 5); // 102.0 .. 102.36 + one frame
+  });
+
+  test("audio-only streams cut at the target on any frame", () => {
+    const { s, out } = segmenter([audio] as Track[]);
+    for (let i = 0; i < 300; i++) s.push(audioUnit((i * 1024) / 48000)); // 6.4 s
+    expect(out.length).toBe(3);
+    for (const seg of out) expect(seg.duration).toBeGreaterThanOrEqual(2);
+    for (const seg of out) expect(seg.duration).toBeLessThan(2.03);
+  });
+
+  test("a stream without keyframes is still cut, at four target durations", () => {
+    const { s, out } = segmenter();
+    s.push(frame(0, true));
+    for (let i = 1; i < 25 * 20; i++) s.push(frame(i / 25, false));
+    expect(out.map((x) => x.duration)).toEqual([8, 8]);
+  });
+
+  test("non-HLS codecs are ignored", () => {
+    const opus = { ...audio, codec: "opus" as const };
+    const { s, out } = segmenter([h264, opus] as Track[]);
+    for (let i = 0; i < 75; i++) {
+      s.push(frame(i / 25, i % 25 === 0));
+      s.push({ ...audioUnit(i / 25), track: opus });
+    }
+    expect(out.length).toBe(1);
+  });
+
+  test("released segments give their chunks back to the pool", () => {
+    const { s, out, pool } = segmenter();
+    for (let i = 0; i < 125; i++) s.push(frame(i / 25, i % 25 === 0));
+    const free = pool.freeCount;
+    out[0].retain();
+    out[0].release();
+    expect(pool.freeCount).toBe(free);
+    out[0].release();
+    expect(pool.freeCount).toBeGreaterThan(free);
+    expect(() => out[0].retain()).toThrow();
+  });
+});
