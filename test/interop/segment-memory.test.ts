@@ -21,11 +21,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let clip: string;
 
 beforeAll(async () => {
-  // Lossless x264 of noise: about 20 MB per 2 s GOP at 800x600.
+  // Lossless x264 of noise: about 25 MB per 2 s GOP at 640x360; one GOP, looped by the server.
   clip = join(mkdtempSync(join(tmpdir(), "ms-big-")), "noise.ts");
   const r = await run(
     FFMPEG,
-    ["-hide_banner", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=800x600:rate=25,noise=alls=100:allf=t", "-t", "4",
+    ["-hide_banner", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25,noise=alls=100:allf=t", "-t", "2",
      "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0", "-bf", "0", "-f", "mpegts", clip],
     120_000,
   );
