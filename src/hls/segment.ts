@@ -9,6 +9,8 @@ import type { ChunkPool } from "../core/chunk-pool.ts";
 export class Segment {
   private refs = 1;
   private recycled = false;
+  /** A send was cut short: the runtime may still hold a view, so the chunks never go back to the pool. */
+  private tainted = false;
   /** Built once on first use for runtimes that share a Blob between responses (Bun). */
   private blobCache: Blob | undefined;
 
@@ -54,16 +56,17 @@ export class Segment {
 
   /**
    * `reuse: false` when a runtime may still hold a view we enqueued (a send
-   * aborted mid-chunk): the chunks are left to the GC instead of the pool,
-   * so no later segment can write into bytes still being sent.
+   * aborted mid-chunk): at the last release the chunks are left to the GC
+   * instead of the pool, so no later segment can write into bytes still being sent.
    */
   release(reuse = true): void {
     if (this.refs <= 0) return;
+    if (!reuse) this.tainted = true;
     this.refs--;
     if (this.refs > 0) return;
     this.recycled = true;
     this.blobCache = undefined;
-    if (reuse) for (const chunk of this.chunks) this.pool.give(chunk);
+    if (!this.tainted) for (const chunk of this.chunks) this.pool.give(chunk);
     this.chunks.length = 0;
   }
 }
