@@ -90,6 +90,8 @@ const pageBytes = new TextEncoder().encode(PAGE);
 export function uiRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
   app.get("/", (c) => c.body(pageBytes, 200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" }));
+  // Browsers ask for it on every page; an empty answer keeps logs and consoles clean.
+  app.get("/favicon.ico", (c) => c.body(null, 204, { "Cache-Control": "public, max-age=86400" }));
   app.get("/assets/:name", (c) => {
     const asset = ctx.assets.get(c.req.param("name"));
     if (!asset) return c.json({ error: `no asset named "${c.req.param("name").slice(0, 80)}"` }, 404);
