@@ -52,13 +52,7 @@ export function hlsRoutes(ctx: ServerContext): Hono {
     // HEAD takes no reference: a body nobody reads would pin the segment until sendTimeout.
     if (c.req.method === "HEAD") return new Response(null, { headers });
     const counters = muxer.stream.counters;
-    let body: Blob | ReadableStream<Uint8Array>;
-    if (ctx.runtime.segmentBody === "blob") {
-      body = segment.blob();
-      counters.bytesOut += segment.byteLength;
-    } else {
-      body = segmentStream(segment, config.hls.sendTimeout * 1000, (n) => (counters.bytesOut += n));
-    }
+    const body = segmentStream(segment, config.hls.sendTimeout * 1000, (n) => (counters.bytesOut += n));
     return new Response(body, { headers });
   });
   return app;

@@ -64,6 +64,9 @@ else
 fi
 [ -n "${FFMPEG:-}" ] && [ -x "$FFMPEG" ] || die "ffmpeg not found (apt-get install ffmpeg, or npm install)"
 
+# No request of ours may hang the run.
+curl() { command curl --max-time 15 "$@"; }
+
 BUN="$ROOT/node_modules/.bin/bun"
 DENO="$ROOT/node_modules/.bin/deno"
 if command -v sha256sum >/dev/null 2>&1; then sha() { sha256sum "$1" | cut -d' ' -f1; }

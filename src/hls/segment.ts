@@ -8,11 +8,8 @@ import type { ChunkPool } from "../core/chunk-pool.ts";
  */
 export class Segment {
   private refs = 1;
-  private recycled = false;
   /** A send was cut short: the runtime may still hold a view, so the chunks never go back to the pool. */
   private tainted = false;
-  /** Built once on first use for runtimes that share a Blob between responses (Bun). */
-  private blobCache: Blob | undefined;
 
   constructor(
     readonly name: string,
@@ -39,12 +36,6 @@ export class Segment {
     return out;
   }
 
-  blob(): Blob {
-    if (this.recycled) throw new Error(`segment ${this.name} was recycled`);
-    this.blobCache ??= new Blob(this.views() as BlobPart[], { type: "video/mp2t" });
-    return this.blobCache;
-  }
-
   get references(): number {
     return this.refs;
   }
@@ -64,8 +55,6 @@ export class Segment {
     if (!reuse) this.tainted = true;
     this.refs--;
     if (this.refs > 0) return;
-    this.recycled = true;
-    this.blobCache = undefined;
     if (!this.tainted) for (const chunk of this.chunks) this.pool.give(chunk);
     this.chunks.length = 0;
   }

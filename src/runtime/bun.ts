@@ -3,7 +3,6 @@ import type { ListeningServer, Runtime } from "./types.ts";
 export const bunRuntime: Runtime = {
   name: "bun",
   version: Bun.version,
-  segmentBody: "blob",
   args: process.argv.slice(2),
   env: (name) => process.env[name],
   async serve({ port, hostname, fetch }): Promise<ListeningServer> {

@@ -21,7 +21,6 @@ const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 export const denoRuntime: Runtime = {
   name: "deno",
   version: Deno.version.deno,
-  segmentBody: "stream",
   args: Deno.args,
   env: (name) => Deno.env.get(name),
   async serve({ port, hostname, fetch }): Promise<ListeningServer> {

@@ -10,11 +10,6 @@ export interface ListeningServer {
 export interface Runtime {
   readonly name: "bun" | "deno";
   readonly version: string;
-  /**
-   * How a shared segment is best given to `new Response` (DESIGN.md, measured):
-   * Bun shares one Blob between responses, Deno shares views pulled from a stream.
-   */
-  readonly segmentBody: "blob" | "stream";
   readonly args: readonly string[];
   env(name: string): string | undefined;
   serve(options: { port: number; hostname: string; fetch: FetchHandler }): Promise<ListeningServer>;
