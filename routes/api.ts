@@ -15,6 +15,7 @@ export function apiRoutes(ctx: ServerContext): Hono {
         uptime: Math.round((Date.now() - ctx.startedAt) / 1000),
         streams: ctx.registry.list().length,
         rss: m.rss,
+        segmentPool: { chunkBytes: ctx.pool.chunkSize, allocated: ctx.pool.allocated, free: ctx.pool.freeCount },
       },
       200,
       { "Cache-Control": "no-store" },

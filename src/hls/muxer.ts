@@ -2,6 +2,7 @@ import type { ChunkPool } from "../core/chunk-pool.ts";
 import type { RingReader } from "../core/reader.ts";
 import type { Stream } from "../core/stream.ts";
 import type { HlsConfig } from "../config/schema.ts";
+import { logger } from "../core/log.ts";
 import { renderMediaPlaylist, targetDurationFor } from "./playlist.ts";
 import type { Segment } from "./segment.ts";
 import { Segmenter } from "./segmenter.ts";
@@ -12,6 +13,7 @@ export interface RenderedPlaylist {
 }
 
 const encoder = new TextEncoder();
+const log = logger("hls");
 let instances = 0;
 
 /**
@@ -39,7 +41,6 @@ export class HlsMuxer {
   private markReady!: () => void;
   closed = false;
   lastRequest = Date.now();
-  segmentsMade = 0;
 
   constructor(
     readonly stream: Stream,
@@ -56,7 +57,10 @@ export class HlsMuxer {
     this.reader
       .stream()
       .pipeTo(new WritableStream({ write: (au) => segmenter.push(au) }))
-      .catch(() => this.close());
+      .catch((e: unknown) => {
+        log.error(`HLS muxer of "${stream.path}" stopped: ${e instanceof Error ? e.message : String(e)}`);
+        this.close();
+      });
   }
 
   get playlist(): RenderedPlaylist | undefined {
@@ -94,7 +98,6 @@ export class HlsMuxer {
 
   private add(segment: Segment): void {
     if (this.closed) return segment.release();
-    this.segmentsMade++;
     this.window.push(segment);
     this.longest = Math.max(this.longest, segment.duration);
     while (this.window.length > this.config.segmentCount) {
