@@ -12,6 +12,7 @@ interface JsonSchema {
   maximum?: number;
   pattern?: string;
   properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
 }
 
 function typeOf(s: JsonSchema): string {
@@ -27,6 +28,12 @@ function rows(schema: JsonSchema, prefix: string): string[] {
     const path = prefix ? `${prefix}.${key}` : key;
     if (s.properties) {
       out.push(...rows(s, path));
+      continue;
+    }
+    const entry = s.additionalProperties;
+    if (typeof entry === "object" && entry.properties) {
+      // A map by name (e.g. paths): document one entry's settings under <name>.
+      out.push(`| \`${path}\` | map | \`{}\` | ${s.description ?? ""} |`, ...rows(entry, `${path}.<name>`));
       continue;
     }
     const def = s.default === undefined ? "" : `\`${JSON.stringify(s.default)}\``;

@@ -2,6 +2,7 @@ import type { Config } from "./config/schema.ts";
 import type { ChunkPool } from "./core/chunk-pool.ts";
 import type { StreamRegistry } from "./core/registry.ts";
 import type { HlsManager } from "./hls/manager.ts";
+import type { SourceManager } from "./ingest/source-manager.ts";
 import type { Runtime } from "./runtime/types.ts";
 
 /** What routes may reach: the engine's parts, never the runtime's globals. */
@@ -10,6 +11,7 @@ export interface ServerContext {
   readonly runtime: Runtime;
   readonly registry: StreamRegistry;
   readonly hls: HlsManager;
+  readonly sources: SourceManager;
   readonly pool: ChunkPool;
   readonly startedAt: number;
   /** Static files read once at start-up (hls.js). */

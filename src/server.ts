@@ -3,6 +3,8 @@ import { cors } from "hono/cors";
 import { fileURLToPath } from "node:url";
 import { apiRoutes } from "../routes/api.ts";
 import { hlsRoutes } from "../routes/hls.ts";
+import { ingestRoutes } from "../routes/ingest.ts";
+import { metricsRoutes } from "../routes/metrics.ts";
 import { requestLimits } from "../routes/limits.ts";
 import { uiRoutes } from "../routes/ui.ts";
 import type { Config } from "./config/schema.ts";
@@ -13,6 +15,7 @@ import { StreamRegistry } from "./core/registry.ts";
 import { HlsManager } from "./hls/manager.ts";
 import { DemoSource } from "./ingest/demo/demo-source.ts";
 import { loadLoopClip } from "./ingest/demo/loop-clip.ts";
+import { SourceManager } from "./ingest/source-manager.ts";
 import type { ListeningServer, Runtime } from "./runtime/types.ts";
 
 /** 1024 TS packets (192,512 bytes): a 2 s segment at 4 Mbit/s takes about six. */
@@ -38,11 +41,13 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
   const registry = new StreamRegistry(config.ring);
   const pool = new ChunkPool(CHUNK_SIZE, MAX_FREE_CHUNKS);
   const hls = new HlsManager(registry, config.hls, pool);
+  const sources = new SourceManager(config, registry, runtime);
   const context: ServerContext = {
     config,
     runtime,
     registry,
     hls,
+    sources,
     pool,
     startedAt: Date.now(),
     assets: new Map([["hls.min.js", { body: hlsJs, type: "text/javascript; charset=utf-8" }]]),
@@ -54,14 +59,19 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
     const clip = loadLoopClip(await runtime.readFile(file));
     demo = new DemoSource(clip, registry.create(config.demo.path));
     demo.start();
+    registry.get(config.demo.path)!.source = demo;
     log.info(`demo stream "${config.demo.path}" from ${file}: ${clip.tracks.map((t) => t.codec).join(" + ")}, ${clip.span.toFixed(2)} s loop`);
   }
+
+  await sources.start();
 
   const app = new Hono();
   app.use("*", requestLimits());
   app.use("*", cors({ origin: config.http.cors, exposeHeaders: ["ETag", "Content-Length"] }));
   app.route("/", apiRoutes(context));
   app.route("/", uiRoutes(context));
+  app.route("/", metricsRoutes(context));
+  app.route("/", ingestRoutes(context));
   app.route("/", hlsRoutes(context));
   app.notFound((c) => c.json({ error: `nothing at ${new URL(c.req.url).pathname.slice(0, 120)}` }, 404));
   app.onError((err, c) => {
@@ -71,9 +81,10 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
 
   let listening: ListeningServer;
   try {
-    listening = await runtime.serve({ port: config.http.port, hostname: config.http.host, fetch: (req) => app.fetch(req) });
+    listening = await runtime.serve({ port: config.http.port, hostname: config.http.host, fetch: (req, info) => app.fetch(req, info) });
   } catch (e) {
     demo?.stop();
+    sources.stop();
     hls.close();
     throw e;
   }
@@ -83,6 +94,7 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
     port: listening.port,
     async stop() {
       demo?.stop();
+      sources.stop();
       hls.close();
       for (const s of registry.list()) registry.remove(s.path, "server stopping");
       await listening.stop();

@@ -1,5 +1,6 @@
 import type { Stream } from "./core/stream.ts";
 import type { Track } from "./core/track.ts";
+import type { SourceStatus } from "./ingest/source-status.ts";
 
 /** Outputs that can carry each codec today. */
 const OUTPUTS: Record<Track["codec"], readonly string[]> = {
@@ -32,6 +33,7 @@ export interface StreamInfo {
   unitsIn: number;
   unitsDropped: number;
   ring: { units: number; bytes: number };
+  source: SourceStatus | null;
 }
 
 function trackInfo(t: Track): TrackInfo {
@@ -50,5 +52,6 @@ export function streamInfo(s: Stream): StreamInfo {
     unitsIn: s.counters.unitsIn,
     unitsDropped: s.unitsDropped,
     ring: { units: s.ring.length, bytes: s.ring.bytes },
+    source: s.source?.status() ?? null,
   };
 }

@@ -5,7 +5,11 @@ import { type Config, ConfigSchema } from "./schema.ts";
 
 /** Every problem at once, each with its key path, so one edit fixes them all. */
 function describeIssues(source: string, error: z.ZodError): string {
-  const lines = error.issues.map((i) => `  ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
+  const lines = error.issues.map((i) => {
+    // Zod nests the reason a record key was refused inside the issue.
+    const nested = "issues" in i && Array.isArray(i.issues) ? i.issues.map((n: { message: string }) => n.message) : [];
+    return `  ${i.path.length ? i.path.join(".") : "(root)"}: ${[i.message, ...nested].join(": ")}`;
+  });
   return `invalid configuration in ${source}:\n${lines.join("\n")}`;
 }
 

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { parseSource } from "../ingest/source-url.ts";
+import { isValidStreamPath } from "../stream-path.ts";
 
 /** The single source of truth for settings and their defaults. */
 
@@ -59,16 +61,59 @@ export const DemoSchema = z
   })
   .strict();
 
+export const PathSchema = z
+  .object({
+    source: z
+      .string()
+      .default("publisher")
+      .superRefine((value, ctx) => {
+        const spec = parseSource(value);
+        if (typeof spec === "string") ctx.addIssue({ code: "custom", message: spec });
+      })
+      .describe(
+        "Where the media comes from: `publisher` (pushed to us, e.g. HTTP POST to /<path>/ingest), `udp://<address>:<port>` (MPEG-TS; multicast: `udp://239.0.0.1:1234?interface=<local address>[&source=<sender>]`), or `http(s)://…` (MPEG-TS pulled over HTTP). `?program=<n>` on the source (or on the ingest URL of a publisher) picks a program of a multi-program TS; default the first with video.",
+      ),
+    timeout: seconds(1, 3600).default(10).describe("Seconds without data after which the source counts as idle (UDP) or is dialled again (HTTP pull)."),
+    udpReceiveBuffer: z
+      .number()
+      .int()
+      .min(64 << 10)
+      .max(256 << 20)
+      .default(4 << 20)
+      .describe("Socket receive buffer asked for UDP sources, in bytes; the kernel caps it at net.core.rmem_max."),
+    overridePublisher: z.boolean().default(false).describe("A new publisher replaces the current one instead of being refused."),
+    publishUser: z.string().min(1).optional().describe("Basic-auth user a publisher must send (with publishPassword)."),
+    publishPassword: z.string().min(1).optional().describe("Basic-auth password a publisher must send."),
+  })
+  .strict()
+  .refine((p) => (p.publishUser === undefined) === (p.publishPassword === undefined), {
+    message: "publishUser and publishPassword go together",
+  });
+
 export const ConfigSchema = z
   .object({
     http: HttpSchema.prefault({}),
     ring: RingSchema.prefault({}),
     hls: HlsSchema.prefault({}),
     demo: DemoSchema.prefault({}),
+    paths: z
+      .record(z.string().refine(isValidStreamPath, { message: "path names are segments of A-Z a-z 0-9 _ . ~ - joined by /" }), PathSchema)
+      .default({})
+      .describe("Streams by path, each with its source and settings."),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Least severe log lines written to stderr."),
   })
-  .strict();
+  .strict()
+  .refine(
+    (c) => !(c.demo?.enabled !== false && Object.hasOwn(c.paths ?? {}, c.demo?.path ?? "demo")),
+    {
+      message: "this path is taken by the demo stream (demo.path); rename it or set demo.enabled: false",
+      path: ["paths"],
+      // Checked even when other settings are wrong, so one run lists every problem.
+      when: (payload) => typeof payload.value === "object" && payload.value !== null,
+    },
+  );
 
 export type Config = z.infer<typeof ConfigSchema>;
+export type PathConfig = z.infer<typeof PathSchema>;
 export type HlsConfig = z.infer<typeof HlsSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

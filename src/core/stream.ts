@@ -2,6 +2,7 @@ import { type AccessUnit, accessUnitSize } from "./access-unit.ts";
 import { RingReader, type SlowReaderPolicy } from "./reader.ts";
 import { Ring, type RingLimits } from "./ring.ts";
 import type { Track } from "./track.ts";
+import type { StatusSource } from "../ingest/source-status.ts";
 
 export interface StreamOptions extends RingLimits {
   readonly slowReader: SlowReaderPolicy;
@@ -29,6 +30,8 @@ export class Stream {
   readonly createdAt = Date.now();
   /** Who writes this stream ("demo", an address, ...). */
   publisher: string | undefined;
+  /** The source feeding this stream, for its state and counters. */
+  source: StatusSource | undefined;
 
   constructor(
     readonly path: string,

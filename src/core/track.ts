@@ -37,3 +37,18 @@ export type Track = VideoTrack | AudioTrack;
 export function withParameters<T extends Track>(track: T, changes: Partial<Omit<T, "id" | "version" | "kind">>): T {
   return { ...track, ...changes, version: track.version + 1 };
 }
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Same codec and parameters: a decoder set up for `a` can go on with `b`. */
+export function sameParameters(a: Track, b: Track): boolean {
+  if (a.codec !== b.codec) return false;
+  if (a.kind === "video" && b.kind === "video") return sameBytes(a.sps, b.sps) && sameBytes(a.pps, b.pps) && sameBytes(a.vps, b.vps);
+  if (a.kind === "audio" && b.kind === "audio") return a.sampleRate === b.sampleRate && a.channels === b.channels && sameBytes(a.config, b.config);
+  return false;
+}

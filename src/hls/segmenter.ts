@@ -1,6 +1,6 @@
 import type { AccessUnit } from "../core/access-unit.ts";
 import type { ChunkPool } from "../core/chunk-pool.ts";
-import type { Track } from "../core/track.ts";
+import { sameParameters, type Track } from "../core/track.ts";
 import { TsMuxer, type TsPacketSink } from "../container/mpegts/muxer.ts";
 import { Segment } from "./segment.ts";
 import { SegmentWriter } from "./segment-writer.ts";
@@ -74,7 +74,8 @@ export class Segmenter {
     this.lastDts.set(track.id, t);
     const known = this.tracks[track.id];
     const changed = known !== track;
-    const paramsChanged = known === undefined || known.version !== track.version;
+    // A new publisher session brings new track objects at version 0 again: compare the parameters too.
+    const paramsChanged = known === undefined || (changed && (known.version !== track.version || !sameParameters(known, track)));
     const timeBreak = last !== undefined && (t <= last || t - last > MAX_GAP_SECONDS);
     if (this.sink.target && (paramsChanged || timeBreak)) {
       // RFC 8216 section 6.2.1: a break in timestamps, encoding parameters or tracks needs EXT-X-DISCONTINUITY.

@@ -1,4 +1,5 @@
 import type { ListeningServer, Runtime } from "./types.ts";
+import { receiveUdp } from "./udp.ts";
 
 export const bunRuntime: Runtime = {
   name: "bun",
@@ -26,4 +27,5 @@ export const bunRuntime: Runtime = {
     process.on("SIGTERM", fn);
   },
   exit: (code) => process.exit(code),
+  receiveUdp,
 };

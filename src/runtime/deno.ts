@@ -1,4 +1,5 @@
 import type { ListeningServer, Runtime } from "./types.ts";
+import { receiveUdp } from "./udp.ts";
 
 /** The slice of the Deno namespace we use, typed here so src/ compiles without Deno's lib. */
 interface DenoApi {
@@ -41,4 +42,5 @@ export const denoRuntime: Runtime = {
     Deno.addSignalListener("SIGTERM", fn);
   },
   exit: (code) => Deno.exit(code),
+  receiveUdp,
 };

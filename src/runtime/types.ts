@@ -1,3 +1,5 @@
+import type { receiveUdp } from "./udp.ts";
+
 /** What the server needs from the runtime; src/runtime/bun.ts and deno.ts are the only implementations. */
 
 export type FetchHandler = (request: Request, info: { remoteAddress: string }) => Response | Promise<Response>;
@@ -18,5 +20,7 @@ export interface Runtime {
   /** Resident set size and JS heap in bytes. */
   memory(): { rss: number; heapUsed: number };
   onShutdown(fn: () => void): void;
+  /** Batched UDP reception (node:dgram on both runtimes today). */
+  receiveUdp: typeof receiveUdp;
   exit(code: number): never;
 }

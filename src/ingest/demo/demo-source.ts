@@ -1,4 +1,5 @@
 import type { Stream } from "../../core/stream.ts";
+import type { SourceStatus, StatusSource } from "../source-status.ts";
 import type { LoopClip } from "./loop-clip.ts";
 
 /** Longest sleep between two pushes; keeps the pacing error small without a busy loop. */
@@ -9,12 +10,11 @@ const MAX_SLEEP_MS = 50;
  * timestamp by k times the clip span (rounded per track clock), so time
  * runs on continuous and monotonic across the loop point.
  */
-export class DemoSource {
+export class DemoSource implements StatusSource {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private index = 0;
   private loop = 0;
   private startedAt = 0;
-  loops = 0;
 
   constructor(
     private readonly clip: LoopClip,
@@ -34,6 +34,10 @@ export class DemoSource {
     this.timer = undefined;
   }
 
+  status(): SourceStatus {
+    return { kind: "demo", url: "demo", state: this.timer ? "running" : "stopped", counters: { loops: this.loop } };
+  }
+
   /** Pushes every unit whose time has come, then sleeps until the next one. */
   private tick(): void {
     const elapsed = (this.now() - this.startedAt) / 1000;
@@ -51,7 +55,6 @@ export class DemoSource {
       if (++this.index === units.length) {
         this.index = 0;
         this.loop++;
-        this.loops++;
       }
     }
   }
