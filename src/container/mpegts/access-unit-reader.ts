@@ -15,16 +15,23 @@ interface TrackState {
   track: Track;
   /** Whether an access unit already points at `track`: then a change needs a new version. */
   used: boolean;
+  /** Video only: a frame was lost, so units up to the next keyframe would decode to garbage. */
+  waitKey: boolean;
 }
 
 /**
  * Turns MPEG-TS bytes into AccessUnits: one per video PES, one per ADTS frame.
  * Parameter sets are taken in-band; a changed SPS/PPS/VPS or ADTS header
  * makes a new Track object (version + 1) for the units that follow.
+ *
+ * After a loss on a video PID (the demuxer flags the next PES `lost`), the
+ * frames that follow reference the missing one: they are dropped until the
+ * next keyframe (IDR, or IRAP for H.265) and counted in
+ * `stats.unitsDroppedAfterLoss`. Lost audio costs just the lost frames.
  */
 export class TsAccessUnitReader {
   readonly demuxer: TsDemuxer;
-  readonly stats = { parseErrors: 0, noTimestamp: 0 };
+  readonly stats = { parseErrors: 0, noTimestamp: 0, unitsDroppedAfterLoss: 0 };
   private readonly states = new Map<number, TrackState>();
   private nextId = 0;
 
@@ -47,12 +54,16 @@ export class TsAccessUnitReader {
 
   private convert(packets: PesPacket[]): AccessUnit[] {
     const out: AccessUnit[] = [];
-    for (const s of this.demuxer.program?.streams ?? []) {
-      if (!this.states.has(s.pid)) this.states.set(s.pid, { track: newTrack(this.nextId++, s.streamType), used: false });
+    const streams = this.demuxer.program?.streams ?? [];
+    for (const s of streams) {
+      if (!this.states.has(s.pid)) this.states.set(s.pid, { track: newTrack(this.nextId++, s.streamType), used: false, waitKey: false });
     }
+    // A new PMT version can drop streams (or fix PIDs that pointed nowhere): forget their tracks.
+    for (const pid of this.states.keys()) if (!streams.some((s) => s.pid === pid)) this.states.delete(pid);
     for (const pes of packets) {
       const state = this.states.get(pes.pid);
       if (!state) continue;
+      if (pes.lost && state.track.kind === "video") state.waitKey = true;
       if (pes.pts === undefined) {
         this.stats.noTimestamp++;
         continue;
@@ -63,6 +74,7 @@ export class TsAccessUnitReader {
       } catch (e) {
         if (!(e instanceof ParseError)) throw e;
         this.stats.parseErrors++;
+        if (state.track.kind === "video") state.waitKey = true;
       }
     }
     return out;
@@ -84,6 +96,13 @@ export class TsAccessUnitReader {
     this.updateVideo(state, params, h265);
     if (units.length === 0) return;
     const key = h265 ? isH265Keyframe(units) : isH264Keyframe(units);
+    if (state.waitKey) {
+      if (!key) {
+        this.stats.unitsDroppedAfterLoss++;
+        return;
+      }
+      state.waitKey = false;
+    }
     state.used = true;
     out.push({ track: state.track, pts, dts: pes.dts ?? pts, key, units });
   }

@@ -1,7 +1,8 @@
 import { ParseError } from "../../core/errors.ts";
 import { PID_NULL, PID_PAT, STREAM_TYPE } from "./constants.ts";
 import { parseTsPacket, type TsPacket } from "./packet.ts";
-import { PesAssembler, type PesPacket } from "./pes-assembler.ts";
+import { PcrMonitor } from "./pcr-monitor.ts";
+import { PesAssembler, type PesFailure, type PesPacket } from "./pes-assembler.ts";
 import { CrcError, parsePat, parsePmt, type PatEntry, type Pmt, type PmtStream } from "./psi.ts";
 import { SectionAssembler } from "./section-assembler.ts";
 import { TsSync } from "./sync.ts";
@@ -19,14 +20,27 @@ export interface TsDemuxerStats {
   ccErrors: number;
   resyncs: number;
   bytesSkipped: number;
+  /** Partial packets dropped because the next chunk started a new one (a datagram cut short). */
+  truncatedPackets: number;
   transportErrors: number;
   scrambled: number;
   badPackets: number;
+  /** Packets on PIDs the followed program does not name: other programs, or data a PMT does not point at (SI tables aside). */
+  ignoredPackets: number;
+  /** PES dropped after lost packets, or larger than MAX_PES_SIZE. */
   pesDropped: number;
+  /** PES whose PES_packet_length promised more data than came before the next unit start. */
+  pesTruncated: number;
   pesErrors: number;
   crcErrors: number;
   psiErrors: number;
   unsupportedStreams: number;
+  /** PATs (each new version) that do not list the program asked for in the options. */
+  programNotFound: number;
+  /** PCR steps backwards or beyond MAX_PCR_STEP_90K that no discontinuity_indicator announced. */
+  pcrDiscontinuities: number;
+  /** New time bases announced by discontinuity_indicator on the PCR PID (2.4.3.5): not errors. */
+  pcrSignalledDiscontinuities: number;
 }
 
 /** The followed program: only streams with a supported stream_type. */
@@ -37,6 +51,12 @@ export interface TsProgram {
 }
 
 const SUPPORTED: ReadonlySet<number> = new Set<number>([STREAM_TYPE.H264, STREAM_TYPE.H265, STREAM_TYPE.AAC_ADTS]);
+/**
+ * PIDs below this carry tables, not programs: 0x0000-0x000F are reserved by
+ * ISO/IEC 13818-1 Table 2-3 and DVB puts its SI (SDT, EIT, ...) in
+ * 0x0010-0x001F (ETSI EN 300 468 5.1.3). Skipping them is no sign of trouble.
+ */
+const FIRST_PROGRAM_PID = 0x0020;
 const VIDEO: ReadonlySet<number> = new Set<number>([STREAM_TYPE.H264, STREAM_TYPE.H265]);
 
 /**
@@ -46,8 +66,9 @@ const VIDEO: ReadonlySet<number> = new Set<number>([STREAM_TYPE.H264, STREAM_TYP
  */
 export class TsDemuxer {
   readonly stats: TsDemuxerStats = {
-    packets: 0, ccErrors: 0, resyncs: 0, bytesSkipped: 0, transportErrors: 0, scrambled: 0,
-    badPackets: 0, pesDropped: 0, pesErrors: 0, crcErrors: 0, psiErrors: 0, unsupportedStreams: 0,
+    packets: 0, ccErrors: 0, resyncs: 0, bytesSkipped: 0, truncatedPackets: 0, transportErrors: 0, scrambled: 0,
+    badPackets: 0, ignoredPackets: 0, pesDropped: 0, pesTruncated: 0, pesErrors: 0, crcErrors: 0, psiErrors: 0,
+    unsupportedStreams: 0, programNotFound: 0, pcrDiscontinuities: 0, pcrSignalledDiscontinuities: 0,
   };
   program: TsProgram | undefined;
   /** Last program_clock_reference_base seen on the PCR PID (raw 33-bit, 90 kHz). */
@@ -61,6 +82,7 @@ export class TsDemuxer {
   private readonly pmts = new Map<number, Pmt>();
   private readonly pes = new Map<number, PesAssembler>();
   private readonly clock = { last: undefined as number | undefined };
+  private readonly pcrMonitor = new PcrMonitor();
   private out: PesPacket[] = [];
 
   constructor(private readonly options: TsDemuxerOptions = {}) {}
@@ -68,6 +90,13 @@ export class TsDemuxer {
   push(chunk: Uint8Array): PesPacket[] {
     this.sync.push(chunk, (p) => this.packet(p));
     return this.take();
+  }
+
+  /** Bytes held between pushes (partial packets and PES in progress): bounded whatever the input. */
+  get bufferedBytes(): number {
+    let n = this.sync.buffered;
+    for (const a of this.pes.values()) n += a.buffered;
+    return n;
   }
 
   /** Emits PES packets still waiting for the next unit start (end of input). */
@@ -99,10 +128,13 @@ export class TsDemuxer {
       this.lost(p.pid);
       return;
     }
-    if (p.pcr !== undefined && p.pid === this.program?.pcrPid) this.pcr = p.pcr;
+    if (p.pid === this.program?.pcrPid) this.clockReference(p);
     const pes = this.pes.get(p.pid);
     const section = p.pid === PID_PAT || this.isPmtPid(p.pid);
-    if (!pes && !section) return;
+    if (!pes && !section) {
+      if (p.pid >= FIRST_PROGRAM_PID && p.pid !== this.program?.pcrPid) this.stats.ignoredPackets++;
+      return;
+    }
     if (!this.continuity(p)) return;
     if (p.scrambled) {
       this.stats.scrambled++;
@@ -110,6 +142,16 @@ export class TsDemuxer {
     }
     if (pes) this.count(pes.push(p, this.out));
     else this.section(p);
+  }
+
+  /** PCR on the PCR PID: a jump nobody announced is counted (2.4.3.5, 2.7.2). */
+  private clockReference(p: TsPacket): void {
+    if (p.discontinuity) this.pcrMonitor.announce();
+    if (p.pcr === undefined) return;
+    this.pcr = p.pcr;
+    const step = this.pcrMonitor.push(p.pcr);
+    if (step === "jump") this.stats.pcrDiscontinuities++;
+    else if (step === "signalled") this.stats.pcrSignalledDiscontinuities++;
   }
 
   /** Continuity counter check (2.4.3.3); false for a duplicate packet to skip. */
@@ -131,8 +173,9 @@ export class TsDemuxer {
     this.sections.get(pid)?.reset();
   }
 
-  private count(result: "dropped" | "error" | undefined): void {
+  private count(result: PesFailure | undefined): void {
     if (result === "dropped") this.stats.pesDropped++;
+    else if (result === "truncated") this.stats.pesTruncated++;
     else if (result === "error") this.stats.pesErrors++;
   }
 
@@ -161,6 +204,7 @@ export class TsDemuxer {
       const pat = parsePat(s);
       this.lastSectionCrc.set(pid, crc);
       this.pat = this.options.program === undefined ? pat : pat.filter((e) => e.programNumber === this.options.program);
+      if (this.pat.length === 0 && this.options.program !== undefined) this.stats.programNotFound++;
       return;
     }
     const pmt = parsePmt(s);
@@ -193,6 +237,7 @@ export class TsDemuxer {
       }
     }
     for (const pid of [...this.pes.keys()]) if (!streams.some((s) => s.pid === pid)) this.pes.delete(pid);
+    if (this.program?.pcrPid !== pmt.pcrPid) this.pcrMonitor.reset();
     this.program = { programNumber: pmt.programNumber, pcrPid: pmt.pcrPid, streams };
   }
 }

@@ -25,7 +25,17 @@ export interface PesPacket {
   readonly randomAccess: boolean;
   /** discontinuity_indicator on a packet of this PES. */
   readonly discontinuity: boolean;
+  /**
+   * Data of this PID was lost or thrown away since the previous PES we
+   * emitted for it (a continuity gap, a transport error, a PES dropped as
+   * broken, short, oversize or unparseable): the frames just before this one
+   * are missing. A repeated packet (same continuity_counter, 2.4.3.3) is no loss.
+   */
+  readonly lost: boolean;
 }
+
+/** Why a PES was thrown away: lost packets or oversize, PES_packet_length past the data, a bad header. */
+export type PesFailure = "dropped" | "truncated" | "error";
 
 /** Reassembles the PES packets of one PID (ISO/IEC 13818-1 2.4.3.6). */
 export class PesAssembler {
@@ -35,6 +45,8 @@ export class PesAssembler {
   private randomAccess = false;
   private discontinuity = false;
   private lastSize = 0;
+  /** Something was lost since the last PES we emitted: the next one says so. */
+  private lossPending = false;
 
   constructor(
     readonly pid: number,
@@ -45,11 +57,17 @@ export class PesAssembler {
   /** A packet was lost: the PES in progress cannot be used. */
   markBroken(): void {
     if (this.buf) this.broken = true;
+    this.lossPending = true;
+  }
+
+  /** Bytes held for the PES in progress. */
+  get buffered(): number {
+    return this.buf?.length ?? 0;
   }
 
   /** Feeds one packet; returns a finished PES, or why one was thrown away. */
-  push(p: TsPacket, out: PesPacket[]): "dropped" | "error" | undefined {
-    let result: "dropped" | "error" | undefined;
+  push(p: TsPacket, out: PesPacket[]): PesFailure | undefined {
+    let result: PesFailure | undefined;
     if (p.payloadUnitStart) {
       result = this.finish(out);
       // Sized like the previous PES plus a quarter, so most need no growth.
@@ -65,6 +83,7 @@ export class PesAssembler {
     const need = this.len + p.payload.length;
     if (need > MAX_PES_SIZE) {
       this.buf = undefined;
+      this.lossPending = true;
       return "dropped";
     }
     if (need > this.buf.length) {
@@ -81,15 +100,23 @@ export class PesAssembler {
   }
 
   /** Emits the PES in progress, if any. */
-  finish(out: PesPacket[]): "dropped" | "error" | undefined {
+  finish(out: PesPacket[]): PesFailure | undefined {
     const buf = this.buf;
     if (!buf) return undefined;
     this.buf = undefined;
     if (this.len === 0) return undefined;
-    const declared = this.declaredSize();
-    if (this.broken || (declared > 0 && this.len < declared)) return "dropped";
+    const result = this.emit(buf, out);
+    if (result) this.lossPending = true;
+    return result;
+  }
+
+  private emit(buf: Uint8Array, out: PesPacket[]): PesFailure | undefined {
+    const declared = this.declaredSize(buf);
+    if (this.broken) return "dropped";
     try {
       const h = parsePesHeader(buf.subarray(0, this.len));
+      // PES_packet_length promised more than came before the next unit start (2.4.3.7).
+      if (declared > 0 && this.len < declared) return "truncated";
       const end = declared > 0 ? declared : this.len;
       if (h.payloadOffset > end) throw new ParseError("PES: header past end");
       this.lastSize = end;
@@ -103,7 +130,9 @@ export class PesAssembler {
         data: buf.subarray(h.payloadOffset, end),
         randomAccess: this.randomAccess,
         discontinuity: this.discontinuity,
+        lost: this.lossPending,
       });
+      this.lossPending = false;
       return undefined;
     } catch (e) {
       if (e instanceof ParseError) return "error";
@@ -112,9 +141,9 @@ export class PesAssembler {
   }
 
   /** Total PES size from PES_packet_length, 0 when unbounded or not known yet. */
-  private declaredSize(): number {
-    if (!this.buf || this.len < PES_FIXED_HEADER) return 0;
-    const n = (this.buf[4]! << 8) | this.buf[5]!;
+  private declaredSize(buf = this.buf): number {
+    if (!buf || this.len < PES_FIXED_HEADER) return 0;
+    const n = (buf[4]! << 8) | buf[5]!;
     return n === 0 ? 0 : PES_FIXED_HEADER + n;
   }
 }

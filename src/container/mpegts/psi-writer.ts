@@ -1,6 +1,6 @@
 import { crc32Mpeg2 } from "./crc32.ts";
 import { TABLE_ID_PAT, TABLE_ID_PMT } from "./constants.ts";
-import type { PmtStream } from "./psi.ts";
+import type { PatEntry, PmtStream } from "./psi.ts";
 
 /** section_syntax_indicator=1, '0', reserved '11', then the top 4 bits of section_length (2.4.4.3). */
 const SECTION_SYNTAX = 0xb0;
@@ -26,7 +26,12 @@ const u16 = (v: number): number[] => [(v >> 8) & 0xff, v & 0xff];
 
 /** program_association_section with one program (2.4.4.3). */
 export function buildPat(transportStreamId: number, programNumber: number, pmtPid: number): Uint8Array {
-  return section(TABLE_ID_PAT, transportStreamId, 0, [...u16(programNumber), ...u16(RESERVED_PID | pmtPid)]);
+  return buildPatPrograms(transportStreamId, [{ programNumber, pmtPid }]);
+}
+
+/** program_association_section listing several programs, in order (2.4.4.3). */
+export function buildPatPrograms(transportStreamId: number, programs: readonly PatEntry[]): Uint8Array {
+  return section(TABLE_ID_PAT, transportStreamId, 0, programs.flatMap((p) => [...u16(p.programNumber), ...u16(RESERVED_PID | p.pmtPid)]));
 }
 
 /** TS_program_map_section without descriptors (2.4.4.8). */

@@ -20,7 +20,12 @@ export class TsSync {
   private synced = false;
   private readonly partial = new Uint8Array(TS_PACKET_SIZE);
 
-  constructor(private readonly stats: { resyncs: number; bytesSkipped: number }) {}
+  constructor(private readonly stats: { resyncs: number; bytesSkipped: number; truncatedPackets: number }) {}
+
+  /** Bytes held between pushes: a partial packet, or at most one search window. */
+  get buffered(): number {
+    return this.carry.length;
+  }
 
   push(chunk: Uint8Array, onPacket: (packet: Uint8Array) => void): void {
     let data = chunk;
@@ -28,6 +33,18 @@ export class TsSync {
       if (this.synced) {
         // Complete the partial packet, then go on with the chunk itself (no copy of it).
         const need = TS_PACKET_SIZE - this.carry.length;
+        if (chunk.length > need && chunk[need] !== TS_SYNC_BYTE && chunk[0] === TS_SYNC_BYTE) {
+          // The grid breaks right after the completed packet but the chunk starts on a
+          // sync byte: the carried bytes were a packet cut short (a truncated UDP
+          // datagram). Gluing them to this chunk would make one corrupt packet and
+          // lose this chunk's first one; drop the stub and sync on the chunk instead.
+          this.stats.truncatedPackets++;
+          this.stats.bytesSkipped += this.carry.length;
+          this.carry = new Uint8Array(0);
+          this.lose();
+          this.scan(chunk, onPacket);
+          return;
+        }
         if (chunk.length < need) {
           this.keep(concat(this.carry, chunk));
           return;

@@ -50,7 +50,7 @@ describe("demo.ts (ffmpeg: H.264 640x360 25 fps, AAC 48 kHz stereo)", () => {
     const d = new TsDemuxer();
     const pes = [...d.push(DEMO), ...d.flush()];
     expect(pes.filter((p) => p.streamType === 0x1b).length).toBe(200);
-    expect(d.stats).toMatchObject({ ccErrors: 0, resyncs: 0, pesDropped: 0, pesErrors: 0, crcErrors: 0, psiErrors: 0 });
+    expect(d.stats).toMatchObject({ ccErrors: 0, resyncs: 0, pesDropped: 0, pesTruncated: 0, pesErrors: 0, crcErrors: 0, psiErrors: 0, pcrDiscontinuities: 0, ignoredPackets: 0 });
   });
 
   for (const chunk of [DEMO.length, 1316, 188, 100, 7]) {
