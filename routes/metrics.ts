@@ -11,6 +11,7 @@ const SOURCE_COUNTERS: Record<string, [string, string]> = {
   resyncs: ["mediaserver_ts_resyncs_total", "Times the MPEG-TS reader lost and found packet sync."],
   pcrDiscontinuities: ["mediaserver_ts_pcr_discontinuities_total", "Unsignalled PCR jumps."],
   pesDropped: ["mediaserver_ts_pes_dropped_total", "PES packets dropped as damaged or oversized."],
+  truncatedPackets: ["mediaserver_ts_truncated_packets_total", "TS packets cut short (a datagram ended inside one)."],
   unitsDroppedAfterLoss: ["mediaserver_ts_units_dropped_after_loss_total", "Video frames dropped until the next keyframe after a loss."],
   reconnects: ["mediaserver_source_reconnects_total", "Times a pulled source was dialled again."],
 };
