@@ -71,9 +71,18 @@ export const PathSchema = z
         if (typeof spec === "string") ctx.addIssue({ code: "custom", message: spec });
       })
       .describe(
-        "Where the media comes from: `publisher` (pushed to us, e.g. HTTP POST to /<path>/ingest), `udp://<address>:<port>` (MPEG-TS; multicast: `udp://239.0.0.1:1234?interface=<local address>[&source=<sender>]`), or `http(s)://…` (MPEG-TS pulled over HTTP). `?program=<n>` on the source (or on the ingest URL of a publisher) picks a program of a multi-program TS; default the first with video.",
+        "Where the media comes from: `rtsp://[user:password@]camera[:554]/path` (pulled from a camera), `publisher` (pushed to us, e.g. HTTP POST to /<path>/ingest), `udp://<address>:<port>` (MPEG-TS; multicast: `udp://239.0.0.1:1234?interface=<local address>[&source=<sender>]`), or `http(s)://…` (MPEG-TS pulled over HTTP). `?program=<n>` on the source (or on the ingest URL of a publisher) picks a program of a multi-program TS; default the first with video.",
       ),
-    timeout: seconds(1, 3600).default(10).describe("Seconds without data after which the source counts as idle (UDP) or is dialled again (HTTP pull)."),
+    timeout: seconds(1, 3600)
+      .default(10)
+      .describe("Seconds without data after which the source counts as idle (UDP) or is dialled again (RTSP, HTTP pull)."),
+    transport: z
+      .enum(["auto", "tcp", "udp"])
+      .default("auto")
+      .describe("RTSP: RTP over UDP or TCP (interleaved); auto tries UDP and falls back to TCP when refused or when no packet arrives within 3 s."),
+    requestTimeout: seconds(1, 60).default(10).describe("RTSP: seconds to wait for the connection and for each answer of the camera."),
+    onDemand: z.boolean().default(false).describe("RTSP: dial the camera when the first reader arrives and hang up closeAfter seconds after the last one leaves."),
+    closeAfter: seconds(1, 3600).default(10).describe("With onDemand: seconds without readers before the camera is hung up."),
     udpReceiveBuffer: z
       .number()
       .int()

@@ -26,6 +26,8 @@ export class Stream {
   readonly ring: Ring;
   private readonly trackList: Track[] = [];
   private readonly readerSet = new Set<RingReader>();
+  /** Told when the number of readers changes (on-demand sources); one per subsystem. */
+  private readonly readerListeners = new Set<(count: number) => void>();
   readonly counters: StreamCounters = { bytesIn: 0, unitsIn: 0, bytesOut: 0, unitsDropped: 0 };
   readonly createdAt = Date.now();
   /** Who writes this stream ("demo", an address, ...). */
@@ -72,8 +74,14 @@ export class Stream {
     reader.addCloseListener((r) => {
       this.counters.unitsDropped += r.dropped;
       this.readerSet.delete(r);
+      for (const fn of this.readerListeners) fn(this.readerSet.size);
     });
+    for (const fn of this.readerListeners) fn(this.readerSet.size);
     return reader;
+  }
+
+  onReadersChanged(fn: (count: number) => void): void {
+    this.readerListeners.add(fn);
   }
 
   /** Ends the stream: every reader is closed. */

@@ -5,7 +5,9 @@ import type { Runtime } from "../runtime/types.ts";
 import { HttpPullSource } from "./http/http-pull-source.ts";
 import { PublishSession } from "./publish-session.ts";
 import { maskSource, parseSource } from "./source-url.ts";
+import { RtspSource } from "./rtsp/rtsp-source.ts";
 import { UdpSource } from "./udp/udp-source.ts";
+import type { Stream } from "../core/stream.ts";
 
 const log = logger("sources");
 
@@ -37,11 +39,23 @@ export class SourceManager {
         stream.source = source;
         this.sources.push(source);
         await source.start();
-      } else {
+      } else if (spec.kind === "http") {
         const source = new HttpPullSource(stream, { url: spec.url, shownUrl: shown, program: spec.program, timeout: pc.timeout });
         stream.source = source;
         this.sources.push(source);
         source.start();
+      } else {
+        const source = new RtspSource(this.runtime, stream, {
+          url: spec.url,
+          shownUrl: shown,
+          transport: pc.transport,
+          timeout: pc.timeout,
+          requestTimeout: pc.requestTimeout,
+        });
+        stream.source = source;
+        this.sources.push(source);
+        if (pc.onDemand) onDemand(stream, source, pc.closeAfter);
+        else source.start();
       }
     }
   }
@@ -77,4 +91,28 @@ export class SourceManager {
     for (const s of this.sources) s.stop();
     for (const s of this.sessions.values()) s.close("server stopping");
   }
+}
+
+/** Starts `source` with the first reader of `stream` and stops it `closeAfter` seconds after the last one left. */
+function onDemand(stream: Stream, source: { start(): void; stop(): void }, closeAfter: number): void {
+  let running = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  stream.onReadersChanged((count) => {
+    if (count > 0) {
+      clearTimeout(timer);
+      timer = undefined;
+      if (!running) {
+        running = true;
+        log.info(`${stream.path}: first reader, dialling the source`);
+        source.start();
+      }
+    } else if (running && timer === undefined) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        running = false;
+        log.info(`${stream.path}: no reader for ${closeAfter} s, hanging up`);
+        source.stop();
+      }, closeAfter * 1000);
+    }
+  });
 }

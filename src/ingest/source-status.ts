@@ -2,7 +2,7 @@
 export type SourceState = "starting" | "running" | "idle" | "failed" | "stopped";
 
 export interface SourceStatus {
-  readonly kind: "udp" | "http" | "publisher" | "demo";
+  readonly kind: "udp" | "http" | "rtsp" | "publisher" | "demo";
   /** The source URL with any password masked. */
   readonly url: string;
   readonly state: SourceState;

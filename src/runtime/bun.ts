@@ -1,5 +1,7 @@
 import type { ListeningServer, Runtime } from "./types.ts";
+import { connectTcp } from "./tcp.ts";
 import { receiveUdp } from "./udp.ts";
+import { bindUdpPair } from "./udp-socket.ts";
 
 export const bunRuntime: Runtime = {
   name: "bun",
@@ -28,4 +30,6 @@ export const bunRuntime: Runtime = {
   },
   exit: (code) => process.exit(code),
   receiveUdp,
+  connectTcp,
+  bindUdpPair,
 };

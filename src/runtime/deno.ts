@@ -1,5 +1,7 @@
 import type { ListeningServer, Runtime } from "./types.ts";
+import { connectTcp } from "./tcp.ts";
 import { receiveUdp } from "./udp.ts";
+import { bindUdpPair } from "./udp-socket.ts";
 
 /** The slice of the Deno namespace we use, typed here so src/ compiles without Deno's lib. */
 interface DenoApi {
@@ -43,4 +45,6 @@ export const denoRuntime: Runtime = {
   },
   exit: (code) => Deno.exit(code),
   receiveUdp,
+  connectTcp,
+  bindUdpPair,
 };

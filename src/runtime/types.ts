@@ -1,4 +1,6 @@
+import type { connectTcp } from "./tcp.ts";
 import type { receiveUdp } from "./udp.ts";
+import type { bindUdpPair } from "./udp-socket.ts";
 
 /** What the server needs from the runtime; src/runtime/bun.ts and deno.ts are the only implementations. */
 
@@ -22,5 +24,7 @@ export interface Runtime {
   onShutdown(fn: () => void): void;
   /** Batched UDP reception (node:dgram on both runtimes today). */
   receiveUdp: typeof receiveUdp;
+  connectTcp: typeof connectTcp;
+  bindUdpPair: typeof bindUdpPair;
   exit(code: number): never;
 }

@@ -1,0 +1,149 @@
+import type { AccessUnit } from "../../core/access-unit.ts";
+import { ParseError } from "../../core/errors.ts";
+import { type AudioTrack, type Track, type VideoTrack, withParameters } from "../../core/track.ts";
+import { parseAudioSpecificConfig } from "../../codec/aac/config.ts";
+import { H264_NAL, h264NalType } from "../../codec/h264/nal.ts";
+import { parseH264Sps } from "../../codec/h264/sps.ts";
+import { H265_NAL, h265NalType } from "../../codec/h265/nal.ts";
+import { parseH265Sps } from "../../codec/h265/sps.ts";
+import { AacDepacketizer } from "../../rtp/aac/decoder.ts";
+import { parseMpeg4GenericFmtp } from "../../rtp/aac/fmtp.ts";
+import type { DepacketizedFrame, Depacketizer } from "../../rtp/depacketizer.ts";
+import { H264Depacketizer } from "../../rtp/h264/decoder.ts";
+import { parseSpropParameterSets } from "../../rtp/h264/sprop.ts";
+import { H265Depacketizer } from "../../rtp/h265/decoder.ts";
+import type { RtpPacket } from "../../rtp/packet.ts";
+import { RtpTimestampUnwrapper } from "../../rtp/timestamp-unwrapper.ts";
+import type { MediaInfo } from "../../rtsp/sdp.ts";
+
+/**
+ * Units start this far after time zero, so a track that begins a little
+ * before the alignment point (audio before the first video frame) never
+ * gets a negative timestamp, which MPEG-TS cannot carry.
+ */
+const START_OFFSET_SECONDS = 10;
+
+/** G.711 and Opus carry one frame per packet as is (RFC 3551 4.5.14, RFC 7587 4.2). */
+class PassThrough implements Depacketizer {
+  readonly stats = { packets: 0, framesOut: 0, framesDropped: 0, lost: 0 };
+  push(p: RtpPacket): DepacketizedFrame[] {
+    this.stats.packets++;
+    this.stats.framesOut++;
+    return [{ units: [p.payload], timestamp: p.timestamp, key: true }];
+  }
+}
+
+function videoParameters(codec: "h264" | "h265", nals: readonly Uint8Array[]): Partial<VideoTrack> {
+  const out: { vps?: Uint8Array; sps?: Uint8Array; pps?: Uint8Array } = {};
+  for (const n of nals) {
+    const t = codec === "h264" ? h264NalType(n) : h265NalType(n);
+    if (codec === "h264") {
+      if (t === H264_NAL.SPS) out.sps = n.slice();
+      else if (t === H264_NAL.PPS) out.pps = n.slice();
+    } else if (t === H265_NAL.VPS) out.vps = n.slice();
+    else if (t === H265_NAL.SPS) out.sps = n.slice();
+    else if (t === H265_NAL.PPS) out.pps = n.slice();
+  }
+  return out;
+}
+
+/** VCL NAL unit types: H.264 1..5 (7.4.1.2.3), H.265 0..31 (7.4.2.2). */
+function hasPicture(codec: string, units: readonly Uint8Array[]): boolean {
+  return units.some((u) => {
+    const t = codec === "h264" ? h264NalType(u) : h265NalType(u);
+    return codec === "h264" ? t >= 1 && t <= 5 : t <= 31;
+  });
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (!a || !b || a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * One SDP media section turned into a track: its depacketizer, its
+ * parameters (from fmtp, then in-band), and RTP time mapped onto the
+ * stream's clock.
+ */
+export class MediaTrack {
+  track: Track;
+  readonly depacketizer: Depacketizer;
+  private readonly unwrapper = new RtpTimestampUnwrapper();
+  /** Extended RTP timestamp that maps to time zero (from RTP-Info, or the first packet). */
+  private zero: number | undefined;
+
+  constructor(
+    readonly media: MediaInfo,
+    id: number,
+  ) {
+    const base = { id, version: 0, clockRate: media.clockRate };
+    switch (media.codec) {
+      case "h264":
+      case "h265": {
+        const sprop =
+          media.codec === "h264"
+            ? parseSpropParameterSets(media.fmtp["sprop-parameter-sets"] ?? "")
+            : ["sprop-vps", "sprop-sps", "sprop-pps"].flatMap((k) => parseSpropParameterSets(media.fmtp[k] ?? ""));
+        this.track = { ...base, kind: "video", codec: media.codec, clockRate: 90000, ...this.dimensions(media.codec, videoParameters(media.codec, sprop)) };
+        const maxDonDiff = Number(media.fmtp["sprop-max-don-diff"] ?? 0);
+        this.depacketizer = media.codec === "h264" ? new H264Depacketizer() : new H265Depacketizer({ spropMaxDonDiff: maxDonDiff });
+        break;
+      }
+      case "aac": {
+        const fmtp = parseMpeg4GenericFmtp(media.fmtp);
+        const asc = parseAudioSpecificConfig(fmtp.config);
+        this.track = { ...base, kind: "audio", codec: "aac", clockRate: media.clockRate, sampleRate: asc.sampleRate, channels: asc.channels, config: fmtp.config };
+        this.depacketizer = new AacDepacketizer(fmtp);
+        break;
+      }
+      default:
+        this.track = { ...base, kind: "audio", codec: media.codec, sampleRate: media.clockRate, channels: media.channels ?? 1 } as AudioTrack;
+        this.depacketizer = new PassThrough();
+    }
+  }
+
+  /** RTP-Info's rtptime for this track: the timestamp at the start of play (RFC 2326 12.33). */
+  setZero(rtptime: number): void {
+    this.zero = this.unwrapper.unwrap(rtptime);
+  }
+
+  /** Access units for one RTP packet. */
+  push(packet: RtpPacket): AccessUnit[] {
+    const out: AccessUnit[] = [];
+    for (const frame of this.depacketizer.push(packet)) {
+      const ext = this.unwrapper.unwrap(frame.timestamp);
+      this.zero ??= ext;
+      if (this.track.kind === "video") {
+        this.takeParameters(frame.units);
+        // Some cameras send SPS/PPS under a timestamp of their own: parameters, not a picture.
+        if (!hasPicture(this.track.codec, frame.units)) continue;
+      }
+      const ticks = Math.round(((ext - this.zero) / this.media.clockRate + START_OFFSET_SECONDS) * this.track.clockRate);
+      // RTP carries presentation time; without B-frames (cameras) decode time is the same.
+      out.push({ track: this.track, pts: ticks, dts: ticks, key: frame.key, units: frame.units });
+    }
+    return out;
+  }
+
+  private takeParameters(units: readonly Uint8Array[]): void {
+    const t = this.track as VideoTrack;
+    const found = videoParameters(t.codec, units);
+    const changed = (found.sps && !sameBytes(found.sps, t.sps)) || (found.pps && !sameBytes(found.pps, t.pps)) || (found.vps && !sameBytes(found.vps, t.vps));
+    if (!changed) return;
+    const next = { ...found, ...this.dimensions(t.codec, { ...t, ...found }) };
+    // Parameters first seen in-band fill the track; a real change makes a new version for readers.
+    this.track = t.sps === undefined ? ({ ...t, ...next } as VideoTrack) : withParameters(t, next);
+  }
+
+  private dimensions(codec: "h264" | "h265", p: Partial<VideoTrack>): Partial<VideoTrack> {
+    if (!p.sps) return p;
+    try {
+      const sps = codec === "h264" ? parseH264Sps(p.sps) : parseH265Sps(p.sps);
+      return { ...p, width: sps.width, height: sps.height };
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      return p;
+    }
+  }
+}

@@ -1,0 +1,350 @@
+import type { Stream } from "../../core/stream.ts";
+import { logger } from "../../core/log.ts";
+import type { Runtime } from "../../runtime/types.ts";
+import type { UdpSocket } from "../../runtime/udp-socket.ts";
+import { parseRtpPacket } from "../../rtp/packet.ts";
+import { ParseError } from "../../core/errors.ts";
+import { parsePublic, parseRtpInfo, parseSession, parseTransport } from "../../rtsp/headers.ts";
+import type { RtspResponse } from "../../rtsp/message.ts";
+import { parseSessionDescription } from "../../rtsp/sdp.ts";
+import { resolveControl, stripCredentials } from "../../rtsp/url.ts";
+import type { SourceState, SourceStatus, StatusSource } from "../source-status.ts";
+import { MediaTrack } from "./media-track.ts";
+import { receiverReport } from "./receiver-report.ts";
+import { Reception } from "./reception.ts";
+import { RtspConnection } from "./rtsp-connection.ts";
+
+const log = logger("rtsp");
+
+export type RtspTransport = "auto" | "tcp" | "udp";
+
+export interface RtspSourceOptions {
+  readonly url: string;
+  /** The URL as shown in logs and the API (password masked). */
+  readonly shownUrl: string;
+  readonly transport: RtspTransport;
+  /** Seconds without RTP before the session counts as dead. */
+  readonly timeout: number;
+  /** Seconds to wait for the connection and each RTSP answer. */
+  readonly requestTimeout: number;
+}
+
+/** Redial delays: 1 s doubling to 30 s, with ±20 % jitter so a fleet does not redial in step. */
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
+/** auto: with UDP, no packet this soon after PLAY means a firewall or NAT eats it: use TCP. */
+const UDP_FIRST_PACKET_SECONDS = 3;
+/** RFC 2326 C.1.1 / 3xx: follow at most this many redirects. */
+const MAX_REDIRECTS = 5;
+/** RTCP receiver reports this often (RFC 3550 6.2 suggests 5 s as the minimum interval). */
+const RTCP_INTERVAL_MS = 5000;
+const DEFAULT_RTSP_PORT = 554;
+
+class SessionEnded extends Error {}
+/** The camera refused our transport (461) or UDP never arrived: worth trying TCP. */
+class TransportRefused extends Error {}
+
+/** Pulls a camera over RTSP into a stream, and keeps pulling: reconnects with backoff. */
+export class RtspSource implements StatusSource {
+  private state: SourceState = "starting";
+  private reason: string | undefined;
+  private stopped = false;
+  private conn: RtspConnection | undefined;
+  private tracks: MediaTrack[] = [];
+  private receptions: Reception[] = [];
+  /** interleaved channel (TCP) or track index (UDP) → track index, RTP only. */
+  private readonly channels = new Map<number, number>();
+  private sockets: UdpSocket[] = [];
+  private lastPacket = 0;
+  private endSession: ((reason: Error) => void) | undefined;
+  private useTcp: boolean;
+  private retryMs = FIRST_RETRY_MS;
+  private wake: (() => void) | undefined;
+  private readonly counters = { connects: 0, reconnects: 0, packets: 0, badPackets: 0, lost: 0, framesDropped: 0 };
+  private readonly ssrc = (Math.random() * 0xffffffff) >>> 0;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly stream: Stream,
+    private readonly options: RtspSourceOptions,
+  ) {
+    this.useTcp = options.transport === "tcp";
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.stream.publisher = this.options.shownUrl;
+    void this.loop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.endSession?.(new SessionEnded("stopped"));
+    this.wake?.();
+    this.state = "stopped";
+  }
+
+  status(): SourceStatus {
+    let lost = this.counters.lost;
+    let dropped = this.counters.framesDropped;
+    for (const r of this.receptions) lost += r.lost;
+    for (const t of this.tracks) dropped += t.depacketizer.stats.framesDropped;
+    return {
+      kind: "rtsp",
+      url: this.options.shownUrl,
+      state: this.state,
+      reason: this.reason,
+      counters: { ...this.counters, lost, framesDropped: dropped, transportTcp: this.useTcp ? 1 : 0 },
+    };
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.state = "starting";
+      try {
+        await this.session();
+      } catch (e) {
+        if (this.stopped) break;
+        const error = e instanceof Error ? e : new Error(String(e));
+        if (error instanceof TransportRefused && this.options.transport === "auto" && !this.useTcp) {
+          log.info(`${this.stream.path}: ${error.message}; switching to TCP`);
+          this.useTcp = true;
+          this.retryMs = 0;
+        }
+        this.reason = error.message;
+      } finally {
+        this.teardown();
+      }
+      if (this.stopped) break;
+      this.state = "failed";
+      const delay = this.retryMs === 0 ? 0 : Math.round(this.retryMs * (0.8 + Math.random() * 0.4));
+      if (delay > 0) log.warn(`${this.stream.path}: ${this.reason}; retrying in ${(delay / 1000).toFixed(1)} s`);
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, delay);
+      });
+      this.retryMs = Math.min(Math.max(this.retryMs * 2, FIRST_RETRY_MS), MAX_RETRY_MS);
+      this.counters.reconnects++;
+    }
+    this.state = "stopped";
+  }
+
+  /** One RTSP session, from OPTIONS to the moment it fails. */
+  private async session(): Promise<void> {
+    let target = this.options.url;
+    let conn: RtspConnection;
+    let describe: RtspResponse;
+    let redirects = 0;
+    for (;;) {
+      const { url, user, password } = stripCredentials(target);
+      const u = new URL(url);
+      const ended = new Promise<never>((_, reject) => (this.endSession = reject));
+      ended.catch(() => {});
+      conn = await RtspConnection.open(this.runtime, {
+        host: u.hostname,
+        port: u.port ? Number(u.port) : DEFAULT_RTSP_PORT,
+        user,
+        password,
+        timeoutMs: this.options.requestTimeout * 1000,
+        onInterleaved: (channel, payload) => this.onRtp(this.channels.get(channel), payload, channel % 2 === 1),
+        onClose: (reason) => this.endSession?.(new Error(reason)),
+      });
+      this.conn = conn;
+      this.counters.connects++;
+      const options = await conn.request("OPTIONS", url);
+      this.public = options.status < 300 ? parsePublic(options.headers.get("Public") ?? "") : [];
+      describe = await conn.request("DESCRIBE", url, { Accept: "application/sdp" });
+      const location = describe.headers.get("Location");
+      if ((describe.status === 301 || describe.status === 302) && location && redirects++ < MAX_REDIRECTS) {
+        log.info(`${this.stream.path}: redirected to ${stripCredentials(location).url}`);
+        conn.close();
+        // Keep our credentials unless the redirect brings its own.
+        target = stripCredentials(location).user === undefined && user !== undefined ? withCredentials(location, user, password ?? "") : location;
+        continue;
+      }
+      this.expectOk("DESCRIBE", describe);
+      const base = describe.headers.get("Content-Base") ?? describe.headers.get("Content-Location") ?? url;
+      await this.setupAndPlay(conn, base, new TextDecoder().decode(describe.body), ended);
+      return;
+    }
+  }
+
+  private public: string[] = [];
+
+  private async setupAndPlay(conn: RtspConnection, base: string, sdpText: string, ended: Promise<never>): Promise<void> {
+    const sdp = parseSessionDescription(sdpText);
+    for (const s of sdp.skipped) log.info(`${this.stream.path}: SDP media ${s.index} skipped: ${s.reason}`);
+    if (sdp.media.length === 0) throw new Error("the camera's SDP has no track we can use");
+    this.tracks = sdp.media.map((m, i) => new MediaTrack(m, i));
+    this.receptions = this.tracks.map(() => new Reception());
+    this.channels.clear();
+    let sessionTimeout = 60;
+    for (let i = 0; i < this.tracks.length; i++) {
+      const control = resolveControl(base, this.tracks[i].media.control);
+      let transport: string;
+      if (this.useTcp) {
+        transport = `RTP/AVP/TCP;unicast;interleaved=${2 * i}-${2 * i + 1}`;
+      } else {
+        const index = i;
+        const pair = await this.runtime.bindUdpPair(
+          "0.0.0.0",
+          (msg) => this.onRtp(index, msg, false),
+          () => {},
+        );
+        this.sockets.push(...pair);
+        transport = `RTP/AVP;unicast;client_port=${pair[0].port}-${pair[1].port}`;
+      }
+      const res = await conn.request("SETUP", control, { Transport: transport });
+      if (res.status === 461 && !this.useTcp) throw new TransportRefused("the camera refused RTP over UDP (461)");
+      this.expectOk("SETUP", res);
+      const session = parseSession(res.headers.get("Session") ?? "");
+      if (session) {
+        conn.session = session.id;
+        sessionTimeout = session.timeout;
+      }
+      const answer = parseTransport(res.headers.get("Transport") ?? "")[0];
+      if (this.useTcp) {
+        // The camera may pick other channels than we asked for; believe its answer.
+        const rtpChannel = answer?.interleaved?.[0] ?? 2 * i;
+        this.channels.set(rtpChannel, i);
+      } else if (answer?.serverPort) {
+        this.punch(i, answer.serverPort[0], answer.serverPort[1], new URL(stripCredentials(this.options.url).url).hostname);
+      }
+      this.stream.setTrack(this.tracks[i].track);
+    }
+    const aggregate = sdp.control ? resolveControl(base, sdp.control) : base;
+    const play = await conn.request("PLAY", aggregate, { Range: "npt=0.000-" });
+    this.expectOk("PLAY", play);
+    for (const info of parseRtpInfo(play.headers.get("RTP-Info") ?? "")) {
+      const t = this.tracks.find((tr) => sameControl(resolveControl(base, tr.media.control), info.url));
+      if (t && info.rtptime !== undefined) t.setZero(info.rtptime);
+    }
+    this.lastPacket = Date.now();
+    const played = Date.now();
+    let sawPacket = false;
+    log.info(`${this.stream.path}: playing ${this.options.shownUrl} over ${this.useTcp ? "TCP" : "UDP"} (${this.tracks.map((t) => t.track.codec).join(" + ")})`);
+    // Keepalive before the session times out (RFC 2326 12.37); GET_PARAMETER when offered, as most cameras want.
+    const keepaliveMs = Math.max(5, sessionTimeout / 2) * 1000;
+    const keepMethod = this.public.includes("GET_PARAMETER") ? "GET_PARAMETER" : "OPTIONS";
+    const timers = [
+      setInterval(() => {
+        conn.request(keepMethod, aggregate).catch((e: unknown) => log.debug(`${this.stream.path}: keepalive: ${String(e)}`));
+      }, keepaliveMs),
+      setInterval(() => this.sendReports(), RTCP_INTERVAL_MS),
+    ];
+    const watchdog = new Promise<never>((_, reject) => {
+      timers.push(
+        setInterval(() => {
+          const now = Date.now();
+          if (this.counters.packets > 0) sawPacket = true;
+          if (!this.useTcp && !sawPacket && now - played > UDP_FIRST_PACKET_SECONDS * 1000 && this.options.transport === "auto") {
+            reject(new TransportRefused(`no RTP over UDP within ${UDP_FIRST_PACKET_SECONDS} s`));
+          } else if (now - this.lastPacket > this.options.timeout * 1000) {
+            reject(new Error(`no RTP for ${this.options.timeout} s`));
+          }
+        }, 500),
+      );
+    });
+    try {
+      await Promise.race([ended, watchdog]);
+    } finally {
+      for (const t of timers) clearInterval(t);
+    }
+  }
+
+  private onRtp(index: number | undefined, bytes: Uint8Array, rtcp: boolean): void {
+    if (rtcp || index === undefined) return;
+    const track = this.tracks[index];
+    if (!track) return;
+    let packet;
+    try {
+      packet = parseRtpPacket(bytes);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.counters.badPackets++;
+      return;
+    }
+    this.counters.packets++;
+    this.lastPacket = Date.now();
+    this.reason = undefined;
+    if (this.state !== "running") {
+      this.state = "running";
+      this.retryMs = FIRST_RETRY_MS;
+    }
+    this.receptions[index].push(packet.sequence, packet.ssrc);
+    let units;
+    try {
+      units = track.push(packet);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.counters.badPackets++;
+      return;
+    }
+    for (const au of units) this.stream.push(au);
+  }
+
+  /** NAT-friendly: a packet from each of our ports opens the path for the camera's RTP and RTCP. */
+  private punch(index: number, rtpPort: number, rtcpPort: number, host: string): void {
+    const [rtp, rtcp] = [this.sockets[this.sockets.length - 2], this.sockets[this.sockets.length - 1]];
+    const report = receiverReport(this.ssrc, this.receptions[index].report());
+    rtp?.send(report, rtpPort, host);
+    rtcp?.send(report, rtcpPort, host);
+    this.rtcpTargets[index] = { socket: rtcp, port: rtcpPort, host };
+  }
+
+  private rtcpTargets: ({ socket: UdpSocket | undefined; port: number; host: string } | undefined)[] = [];
+
+  private sendReports(): void {
+    this.tracks.forEach((_, i) => {
+      const reception = this.receptions[i];
+      if (reception.received === 0) return;
+      const report = receiverReport(this.ssrc, reception.report());
+      if (this.useTcp) this.conn?.sendInterleaved(this.rtcpChannel(i), report);
+      else {
+        const t = this.rtcpTargets[i];
+        t?.socket?.send(report, t.port, t.host);
+      }
+    });
+  }
+
+  private rtcpChannel(index: number): number {
+    for (const [channel, i] of this.channels) if (i === index) return channel + 1;
+    return 2 * index + 1;
+  }
+
+  private expectOk(method: string, res: RtspResponse): void {
+    if (res.status >= 200 && res.status < 300) return;
+    if (res.status === 401) throw new Error(`${method}: 401 Unauthorized: wrong user or password for ${this.options.shownUrl}`);
+    throw new Error(`${method}: ${res.status} ${res.reason}`);
+  }
+
+  private teardown(): void {
+    const conn = this.conn;
+    this.conn = undefined;
+    this.endSession = undefined;
+    if (conn) {
+      conn.request("TEARDOWN", stripCredentials(this.options.url).url).catch(() => {});
+      // Give TEARDOWN a moment on the wire, then close whatever happens.
+      setTimeout(() => conn.close(), 200);
+    }
+    for (const s of this.sockets) s.close();
+    this.sockets = [];
+    this.rtcpTargets = [];
+    for (const r of this.receptions) this.counters.lost += r.lost;
+    for (const t of this.tracks) this.counters.framesDropped += t.depacketizer.stats.framesDropped;
+    this.receptions = [];
+    this.tracks = [];
+  }
+}
+
+function sameControl(a: string, b: string): boolean {
+  const strip = (s: string) => s.replace(/\/+$/, "");
+  return strip(a) === strip(b) || strip(a).endsWith(strip(b)) || strip(b).endsWith(strip(a));
+}
+
+function withCredentials(url: string, user: string, password: string): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(user);
+  u.password = encodeURIComponent(password);
+  return u.href;
+}
