@@ -36,7 +36,8 @@ export class HlsMuxer {
   private longest = 0;
   private rendered: RenderedPlaylist | undefined;
   private readonly reader: RingReader;
-  private readonly segmenter: Segmenter;
+  /** Made at the first unit, when the stream knows its tracks (alwaysRemux starts us before that). */
+  private segmenter: Segmenter | undefined;
   private readonly ready: Promise<void>;
   private markReady!: () => void;
   closed = false;
@@ -50,13 +51,19 @@ export class HlsMuxer {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     // Base 36 time + counter: a restarted muxer never reuses a segment URL that a cache may hold.
     const prefix = `s${Date.now().toString(36)}${(instances++).toString(36)}_`;
-    this.segmenter = new Segmenter(pool, { targetDuration: config.segmentDuration, namePrefix: prefix }, stream.tracks, (s) => this.add(s));
+    const options = { targetDuration: config.segmentDuration, namePrefix: prefix };
     this.reader = stream.addReader("hls");
     this.reader.addCloseListener(() => this.close());
-    const segmenter = this.segmenter;
     this.reader
       .stream()
-      .pipeTo(new WritableStream({ write: (au) => segmenter.push(au) }))
+      .pipeTo(
+        new WritableStream({
+          write: (au) => {
+            this.segmenter ??= new Segmenter(pool, options, stream.tracks, (s) => this.add(s));
+            this.segmenter.push(au);
+          },
+        }),
+      )
       .catch((e: unknown) => {
         log.error(`HLS muxer of "${stream.path}" stopped: ${e instanceof Error ? e.message : String(e)}`);
         this.close();
@@ -89,7 +96,7 @@ export class HlsMuxer {
     if (this.closed) return;
     this.closed = true;
     this.reader.close("hls muxer closed");
-    this.segmenter.close();
+    this.segmenter?.close();
     for (const s of this.window.splice(0)) s.release();
     for (const s of this.retired.splice(0)) s.release();
     this.rendered = undefined;

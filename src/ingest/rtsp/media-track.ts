@@ -16,13 +16,6 @@ import type { RtpPacket } from "../../rtp/packet.ts";
 import { RtpTimestampUnwrapper } from "../../rtp/timestamp-unwrapper.ts";
 import type { MediaInfo } from "../../rtsp/sdp.ts";
 
-/**
- * Units start this far after time zero, so a track that begins a little
- * before the alignment point (audio before the first video frame) never
- * gets a negative timestamp, which MPEG-TS cannot carry.
- */
-const START_OFFSET_SECONDS = 10;
-
 /** G.711 and Opus carry one frame per packet as is (RFC 3551 4.5.14, RFC 7587 4.2). */
 class PassThrough implements Depacketizer {
   readonly stats = { packets: 0, framesOut: 0, framesDropped: 0, lost: 0 };
@@ -76,8 +69,12 @@ export class MediaTrack {
   constructor(
     readonly media: MediaInfo,
     id: number,
+    /** Stream time in seconds that this session's time zero maps to. */
+    private readonly startSeconds: number,
+    /** Version of the track's first object: above the previous session's, so readers see a new encoder. */
+    version: number,
   ) {
-    const base = { id, version: 0, clockRate: media.clockRate };
+    const base = { id, version, clockRate: media.clockRate };
     switch (media.codec) {
       case "h264":
       case "h265": {
@@ -119,7 +116,7 @@ export class MediaTrack {
         // Some cameras send SPS/PPS under a timestamp of their own: parameters, not a picture.
         if (!hasPicture(this.track.codec, frame.units)) continue;
       }
-      const ticks = Math.round(((ext - this.zero) / this.media.clockRate + START_OFFSET_SECONDS) * this.track.clockRate);
+      const ticks = Math.round(((ext - this.zero) / this.media.clockRate + this.startSeconds) * this.track.clockRate);
       // RTP carries presentation time; without B-frames (cameras) decode time is the same.
       out.push({ track: this.track, pts: ticks, dts: ticks, key: frame.key, units: frame.units });
     }

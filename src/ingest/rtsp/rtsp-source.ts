@@ -39,6 +39,14 @@ const MAX_REDIRECTS = 5;
 /** RTCP receiver reports this often (RFC 3550 6.2 suggests 5 s as the minimum interval). */
 const RTCP_INTERVAL_MS = 5000;
 const DEFAULT_RTSP_PORT = 554;
+/**
+ * The first session starts at this stream time, so a track that begins a
+ * little before the alignment point (audio before the first video frame)
+ * never gets a negative timestamp, which MPEG-TS cannot carry.
+ */
+const FIRST_START_SECONDS = 10;
+/** A new session resumes this long after the last unit of the previous one: time goes on, players need no reset. */
+const RESUME_GAP_SECONDS = 1;
 
 class SessionEnded extends Error {}
 /** The camera refused our transport (461) or UDP never arrived: worth trying TCP. */
@@ -62,6 +70,10 @@ export class RtspSource implements StatusSource {
   private wake: (() => void) | undefined;
   private readonly counters = { connects: 0, reconnects: 0, packets: 0, badPackets: 0, lost: 0, framesDropped: 0 };
   private readonly ssrc = (Math.random() * 0xffffffff) >>> 0;
+  /** Latest decode time published, in seconds, over all sessions. */
+  private timelineEnd = 0;
+  /** Track versions of the previous session, by track id. */
+  private readonly versions: number[] = [];
 
   constructor(
     private readonly runtime: Runtime,
@@ -74,7 +86,8 @@ export class RtspSource implements StatusSource {
   start(): void {
     this.stopped = false;
     this.stream.publisher = this.options.shownUrl;
-    void this.loop();
+    // A loop from before a quick stop/start sees the new generation and leaves.
+    void this.loop(++this.generation);
   }
 
   stop(): void {
@@ -98,13 +111,16 @@ export class RtspSource implements StatusSource {
     };
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
+  private generation = 0;
+
+  private async loop(generation: number): Promise<void> {
+    const current = () => !this.stopped && generation === this.generation;
+    while (current()) {
       this.state = "starting";
       try {
         await this.session();
       } catch (e) {
-        if (this.stopped) break;
+        if (!current()) break;
         const error = e instanceof Error ? e : new Error(String(e));
         if (error instanceof TransportRefused && this.options.transport === "auto" && !this.useTcp) {
           log.info(`${this.stream.path}: ${error.message}; switching to TCP`);
@@ -115,7 +131,7 @@ export class RtspSource implements StatusSource {
       } finally {
         this.teardown();
       }
-      if (this.stopped) break;
+      if (!current()) break;
       this.state = "failed";
       const delay = this.retryMs === 0 ? 0 : Math.round(this.retryMs * (0.8 + Math.random() * 0.4));
       if (delay > 0) log.warn(`${this.stream.path}: ${this.reason}; retrying in ${(delay / 1000).toFixed(1)} s`);
@@ -126,7 +142,7 @@ export class RtspSource implements StatusSource {
       this.retryMs = Math.min(Math.max(this.retryMs * 2, FIRST_RETRY_MS), MAX_RETRY_MS);
       this.counters.reconnects++;
     }
-    this.state = "stopped";
+    if (generation === this.generation) this.state = "stopped";
   }
 
   /** One RTSP session, from OPTIONS to the moment it fails. */
@@ -175,7 +191,8 @@ export class RtspSource implements StatusSource {
     const sdp = parseSessionDescription(sdpText);
     for (const s of sdp.skipped) log.info(`${this.stream.path}: SDP media ${s.index} skipped: ${s.reason}`);
     if (sdp.media.length === 0) throw new Error("the camera's SDP has no track we can use");
-    this.tracks = sdp.media.map((m, i) => new MediaTrack(m, i));
+    const start = this.timelineEnd > 0 ? this.timelineEnd + RESUME_GAP_SECONDS : FIRST_START_SECONDS;
+    this.tracks = sdp.media.map((m, i) => new MediaTrack(m, i, start, this.versions[i] === undefined ? 0 : this.versions[i] + 1));
     this.receptions = this.tracks.map(() => new Reception());
     this.channels.clear();
     let sessionTimeout = 60;
@@ -280,7 +297,11 @@ export class RtspSource implements StatusSource {
       this.counters.badPackets++;
       return;
     }
-    for (const au of units) this.stream.push(au);
+    for (const au of units) {
+      this.timelineEnd = Math.max(this.timelineEnd, au.dts / au.track.clockRate);
+      this.versions[au.track.id] = au.track.version;
+      this.stream.push(au);
+    }
   }
 
   /** NAT-friendly: a packet from each of our ports opens the path for the camera's RTP and RTCP. */

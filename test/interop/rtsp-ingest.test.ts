@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { FFMPEG } from "../helpers/peers.ts";
+import { startCamera } from "../helpers/rtsp-camera.ts";
+import { run, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
+import { waitForStream } from "../helpers/stream-api.ts";
+import type { StreamInfo } from "../../src/stream-info.ts";
+
+import type { Camera } from "../helpers/rtsp-camera.ts";
+
+/** ffmpeg decodes `seconds` of a path's live HLS with -xerror; returns the streams ffprobe-style it saw. */
+async function decodes(server: ServerProcess, path: string, seconds = 4): Promise<void> {
+  const r = await run(FFMPEG, ["-hide_banner", "-v", "warning", "-xerror", "-i", `${server.url}/${path}/index.m3u8`, "-t", String(seconds), "-f", "null", "-"], 40_000);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+}
+
+const playing = (tracks: number) => (s: StreamInfo) => s.source?.state === "running" && s.tracks.length === tracks && s.unitsIn > 50;
+
+describe("RTSP cameras (GStreamer) pulled into HLS", () => {
+  const cameras: Camera[] = [];
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    const [plain, tcpOnly, h265, basic, digest, restartable] = await Promise.all([
+      startCamera({ video: "h264", audio: "aac" }),
+      startCamera({ video: "h264", audio: "aac", protocols: "tcp" }),
+      startCamera({ video: "h265", audio: "none" }),
+      startCamera({ video: "h264", audio: "aac", auth: "basic", user: "admin", password: "p@ss word" }),
+      startCamera({ video: "h264", audio: "none", auth: "digest", user: "admin", password: "s3cret" }),
+      startCamera({ video: "h264", audio: "aac" }),
+    ]);
+    cameras.push(plain, tcpOnly, h265, basic, digest, restartable);
+    server = await startServerProcess("bun", {
+      demo: { enabled: false },
+      hls: { alwaysRemux: true },
+      paths: {
+        udp: { source: plain.url, transport: "udp" },
+        tcp: { source: plain.url, transport: "tcp" },
+        auto: { source: tcpOnly.url, transport: "auto" },
+        hevc: { source: h265.url },
+        basic: { source: basic.urlWithCredentials("admin", "p@ss word") },
+        digest: { source: digest.urlWithCredentials("admin", "s3cret") },
+        wrong: { source: digest.urlWithCredentials("admin", "nope") },
+        restart: { source: restartable.url, timeout: 3 },
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+    await Promise.all(cameras.map((c) => c.stop()));
+  });
+
+  for (const [path, tracks, what] of [
+    ["udp", 2, "H.264 + AAC over UDP"],
+    ["tcp", 2, "H.264 + AAC over TCP interleaved"],
+    ["auto", 2, "auto transport falls back to TCP for a TCP-only camera"],
+    ["hevc", 1, "H.265"],
+    ["basic", 2, "Basic auth with a password that needs percent-encoding"],
+    ["digest", 1, "Digest auth"],
+  ] as const) {
+    test(`${what}: both tracks, HLS decodes with -xerror`, async () => {
+      const info = await waitForStream(server.url, path, playing(tracks), 20_000);
+      expect(info?.source?.state).toBe("running");
+      expect(info?.tracks.length).toBe(tracks);
+      if (path === "auto") expect(info?.source?.counters.transportTcp).toBe(1);
+      if (path === "hevc") expect(info?.tracks[0].codec).toBe("h265");
+      await decodes(server, path);
+    }, 60_000);
+  }
+
+  test("a wrong password gives a clear error in the stream status", async () => {
+    const info = await waitForStream(server.url, "wrong", (s) => (s.source?.reason ?? "").includes("401"), 15_000);
+    expect(info?.source?.state).toBe("failed");
+    expect(info?.source?.reason).toContain("wrong user or password");
+    expect(info?.source?.url).not.toContain("nope");
+  }, 30_000);
+
+  test("the camera dies and comes back: the source reconnects and the playlist goes on", async () => {
+    await waitForStream(server.url, "restart", playing(2), 20_000);
+    const before = await (await fetch(`${server.url}/restart/index.m3u8`)).text();
+    const msnBefore = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(before)![1]);
+    // Power cut: SIGKILL, 6 s down, then the camera starts again on the same port.
+    const restarting = cameras[5].restart({ crash: true, downMs: 6000 });
+    const down = await waitForStream(server.url, "restart", (s) => s.source?.state === "failed", 15_000);
+    expect(down?.source?.state).toBe("failed");
+    await restarting;
+    const back = await waitForStream(server.url, "restart", (s) => s.source?.state === "running" && (s.source?.counters.connects ?? 0) >= 2, 40_000);
+    expect(back?.source?.counters.reconnects).toBeGreaterThan(0);
+    // New segments after the reconnect, numbered on from before, with a discontinuity.
+    let text = "";
+    for (let i = 0; i < 20 && !text.includes("#EXT-X-DISCONTINUITY"); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      text = await (await fetch(`${server.url}/restart/index.m3u8`)).text();
+    }
+    expect(text).toContain("#EXT-X-DISCONTINUITY");
+    expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)![1])).toBeGreaterThanOrEqual(msnBefore);
+    await decodes(server, "restart", 3);
+  }, 90_000);
+});
