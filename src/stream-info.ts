@@ -29,6 +29,8 @@ export interface StreamInfo {
   tracks: TrackInfo[];
   readers: { protocol: string; lag: number; dropped: number; since: string }[];
   bytesIn: number;
+  /** Input bits per second over the last second. */
+  bitrate: number;
   bytesOut: number;
   unitsIn: number;
   unitsDropped: number;
@@ -48,6 +50,7 @@ export function streamInfo(s: Stream): StreamInfo {
     tracks: s.tracks.filter(Boolean).map(trackInfo),
     readers: [...s.readers].map((r) => ({ protocol: r.protocol, lag: r.lag, dropped: r.dropped, since: new Date(r.since).toISOString() })),
     bytesIn: s.counters.bytesIn,
+    bitrate: s.bitrate,
     bytesOut: s.counters.bytesOut,
     unitsIn: s.counters.unitsIn,
     unitsDropped: s.unitsDropped,

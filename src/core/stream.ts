@@ -30,6 +30,10 @@ export class Stream {
   private readonly readerListeners = new Set<(count: number) => void>();
   readonly counters: StreamCounters = { bytesIn: 0, unitsIn: 0, bytesOut: 0, unitsDropped: 0 };
   readonly createdAt = Date.now();
+  /** Input bitrate over the last full second (bits/s); see bitrate. */
+  private lastBitrate = 0;
+  private windowStart = Date.now();
+  private windowBytes = 0;
   /** Who writes this stream ("demo", an address, ...). */
   publisher: string | undefined;
   /** The source feeding this stream, for its state and counters. */
@@ -62,10 +66,28 @@ export class Stream {
   push(au: AccessUnit): void {
     const known = this.trackList[au.track.id];
     if (known !== au.track) this.trackList[au.track.id] = au.track;
-    this.counters.bytesIn += accessUnitSize(au);
+    const size = accessUnitSize(au);
+    this.counters.bytesIn += size;
+    this.measure(size);
     this.counters.unitsIn++;
     const randomAccess = au.key && (au.track.kind === "video" || !this.hasVideo);
     this.ring.push(au, randomAccess);
+  }
+
+  /** Bits per second coming in, measured over one-second windows; 0 when nothing came for two. */
+  get bitrate(): number {
+    return Date.now() - this.windowStart > 2000 ? 0 : this.lastBitrate;
+  }
+
+  private measure(bytes: number): void {
+    const now = Date.now();
+    const elapsed = now - this.windowStart;
+    if (elapsed >= 1000) {
+      this.lastBitrate = elapsed > 2000 ? 0 : Math.round((this.windowBytes * 8000) / elapsed);
+      this.windowStart = now;
+      this.windowBytes = 0;
+    }
+    this.windowBytes += bytes;
   }
 
   addReader(protocol: string): RingReader {

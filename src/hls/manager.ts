@@ -59,6 +59,8 @@ export class HlsManager {
   private sweep(): void {
     if (this.config.alwaysRemux) return;
     const idleSince = Date.now() - this.config.closeAfter * 1000;
-    for (const [path, muxer] of this.muxers) if (muxer.closed || muxer.lastRequest < idleSince) this.stop(path);
+    for (const [path, muxer] of this.muxers) {
+      if (muxer.closed || (muxer.waiting === 0 && muxer.lastRequest < idleSince)) this.stop(path);
+    }
   }
 }

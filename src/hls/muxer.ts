@@ -42,6 +42,8 @@ export class HlsMuxer {
   private markReady!: () => void;
   closed = false;
   lastRequest = Date.now();
+  /** Playlist requests waiting for the first segment: the muxer is in use, not idle. */
+  waiting = 0;
 
   constructor(
     readonly stream: Stream,
@@ -83,8 +85,14 @@ export class HlsMuxer {
     if (this.rendered) return true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([this.ready, timeout]);
-    clearTimeout(timer);
+    this.waiting++;
+    try {
+      await Promise.race([this.ready, timeout]);
+    } finally {
+      this.waiting--;
+      clearTimeout(timer);
+      this.lastRequest = Date.now();
+    }
     return this.rendered !== undefined;
   }
 

@@ -88,3 +88,17 @@ describe("HLS muxers on demand", () => {
     manager.close();
   });
 });
+
+test("a muxer whose first playlist request is still waiting is not idle", async () => {
+  const registry = new StreamRegistry({ maxDuration: 10, maxBytes: 64 << 20, slowReader: "skip" });
+  const manager = new HlsManager(registry, HlsSchema.parse({ closeAfter: 1 }), new ChunkPool(188 * 64, 16));
+  const s = registry.create("slow-camera");
+  const muxer = manager.muxer("slow-camera")!;
+  const waiting = muxer.waitForPlaylist(3000);
+  setTimeout(() => {
+    for (const au of gops(3)) s.push(au);
+  }, 2200);
+  expect(await waiting).toBe(true);
+  expect(muxer.closed).toBe(false);
+  manager.close();
+});

@@ -97,3 +97,37 @@ describe("RTSP cameras (GStreamer) pulled into HLS", () => {
     await decodes(server, "restart", 3);
   }, 90_000);
 });
+
+describe("an on-demand RTSP camera", () => {
+  let camera: Camera;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    camera = await startCamera({ video: "h264", audio: "aac" });
+    server = await startServerProcess("bun", {
+      demo: { enabled: false },
+      hls: { closeAfter: 1 },
+      paths: { lobby: { source: camera.url, onDemand: true, closeAfter: 1 } },
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await server?.stop();
+    await camera?.stop();
+  });
+
+  test("is dialled by the first viewer and hung up after the last one left", async () => {
+    const idle = await waitForStream(server.url, "lobby", () => true, 1000);
+    expect(idle?.source?.state).toBe("stopped");
+    expect(idle?.source?.counters.connects).toBe(0);
+    // The first playlist request starts the HLS muxer (a reader), which dials the camera.
+    const res = await fetch(`${server.url}/lobby/index.m3u8`);
+    expect(res.status).toBe(200);
+    const live = await waitForStream(server.url, "lobby", (s) => s.source?.state === "running" && s.bitrate > 0, 5000);
+    expect(live?.source?.counters.connects).toBe(1);
+    expect(live!.bitrate).toBeGreaterThan(10_000);
+    // No more requests: the muxer closes after hls.closeAfter, the camera after the path's closeAfter.
+    const hungUp = await waitForStream(server.url, "lobby", (s) => s.source?.state === "stopped", 10_000);
+    expect(hungUp?.source?.state).toBe("stopped");
+    expect(hungUp?.readers.length).toBe(0);
+  }, 40_000);
+});

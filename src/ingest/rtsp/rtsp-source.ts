@@ -54,7 +54,8 @@ class TransportRefused extends Error {}
 
 /** Pulls a camera over RTSP into a stream, and keeps pulling: reconnects with backoff. */
 export class RtspSource implements StatusSource {
-  private state: SourceState = "starting";
+  /** "stopped" until started: an on-demand camera waits for its first reader. */
+  private state: SourceState = "stopped";
   private reason: string | undefined;
   private stopped = false;
   private conn: RtspConnection | undefined;
