@@ -65,6 +65,10 @@ export class MediaTrack {
   private readonly unwrapper = new RtpTimestampUnwrapper();
   /** Extended RTP timestamp that maps to time zero (from RTP-Info, or the first packet). */
   private zero: number | undefined;
+  /** Time zero came from RTP-Info: every track agrees already, sender reports are not needed. */
+  aligned = false;
+  /** Latest sender report: NTP seconds and the extended RTP timestamp sampled then. */
+  report: { ntp: number; rtp: number } | undefined;
 
   constructor(
     readonly media: MediaInfo,
@@ -103,6 +107,28 @@ export class MediaTrack {
   /** RTP-Info's rtptime for this track: the timestamp at the start of play (RFC 2326 12.33). */
   setZero(rtptime: number): void {
     this.zero = this.unwrapper.unwrap(rtptime);
+    this.aligned = true;
+  }
+
+  /** RTCP SR (RFC 3550 6.4.1): ties this track's RTP clock to the sender's wall clock. */
+  senderReport(ntp: number, rtpTimestamp: number): void {
+    this.report = { ntp, rtp: this.unwrapper.unwrap(rtpTimestamp) };
+  }
+
+  /** Wall-clock (NTP) time of this track's time zero, once both are known. */
+  zeroNtp(): number | undefined {
+    if (this.zero === undefined || !this.report) return undefined;
+    return this.report.ntp + (this.zero - this.report.rtp) / this.media.clockRate;
+  }
+
+  /** Moves time zero so that it falls at `ntp` on the sender's wall clock; returns the shift in seconds. */
+  alignTo(ntp: number): number {
+    const own = this.zeroNtp();
+    if (own === undefined || this.zero === undefined) return 0;
+    const shift = ntp - own;
+    this.zero += Math.round(shift * this.media.clockRate);
+    this.aligned = true;
+    return shift;
   }
 
   /** Access units for one RTP packet. */

@@ -13,6 +13,7 @@ import { MediaTrack } from "./media-track.ts";
 import { receiverReport } from "./receiver-report.ts";
 import { Reception } from "./reception.ts";
 import { RtspConnection } from "./rtsp-connection.ts";
+import { readSenderReports } from "./sender-report.ts";
 
 const log = logger("rtsp");
 
@@ -163,7 +164,10 @@ export class RtspSource implements StatusSource {
         user,
         password,
         timeoutMs: this.options.requestTimeout * 1000,
-        onInterleaved: (channel, payload) => this.onRtp(this.channels.get(channel), payload, channel % 2 === 1),
+        onInterleaved: (channel, payload) => {
+          const rtcp = channel % 2 === 1;
+          this.onRtp(this.channels.get(rtcp ? channel - 1 : channel), payload, rtcp);
+        },
         onClose: (reason) => this.endSession?.(new Error(reason)),
       });
       this.conn = conn;
@@ -207,7 +211,7 @@ export class RtspSource implements StatusSource {
         const pair = await this.runtime.bindUdpPair(
           "0.0.0.0",
           (msg) => this.onRtp(index, msg, false),
-          () => {},
+          (msg) => this.onRtp(index, msg, true),
         );
         this.sockets.push(...pair);
         transport = `RTP/AVP;unicast;client_port=${pair[0].port}-${pair[1].port}`;
@@ -271,9 +275,9 @@ export class RtspSource implements StatusSource {
   }
 
   private onRtp(index: number | undefined, bytes: Uint8Array, rtcp: boolean): void {
-    if (rtcp || index === undefined) return;
-    const track = this.tracks[index];
-    if (!track) return;
+    const track = index === undefined ? undefined : this.tracks[index];
+    if (!track || index === undefined) return;
+    if (rtcp) return this.onRtcp(track, bytes);
     let packet;
     try {
       packet = parseRtpPacket(bytes);
@@ -302,6 +306,24 @@ export class RtspSource implements StatusSource {
       this.timelineEnd = Math.max(this.timelineEnd, au.dts / au.track.clockRate);
       this.versions[au.track.id] = au.track.version;
       this.stream.push(au);
+    }
+  }
+
+  /**
+   * Without RTP-Info each track's time zero is its first packet, which can be
+   * hundreds of ms apart between audio and video. Once every track has a
+   * sender report, move the others' zero to the first track's wall-clock
+   * instant (RFC 3550 6.4.1), once.
+   */
+  private onRtcp(track: MediaTrack, bytes: Uint8Array): void {
+    for (const sr of readSenderReports(bytes)) track.senderReport(sr.ntp, sr.rtpTimestamp);
+    if (this.tracks.length < 2 || this.tracks.every((t) => t.aligned)) return;
+    const reference = this.tracks[0].zeroNtp();
+    if (reference === undefined || this.tracks.some((t) => t.zeroNtp() === undefined)) return;
+    this.tracks[0].aligned = true;
+    for (const t of this.tracks.slice(1)) {
+      const shift = t.alignTo(reference);
+      if (Math.abs(shift) > 0.001) log.info(`${this.stream.path}: ${t.track.codec} aligned on sender reports (${(shift * 1000).toFixed(0)} ms)`);
     }
   }
 
