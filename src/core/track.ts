@@ -1,3 +1,5 @@
+import { bytesEqual } from "./bytes.ts";
+
 /** Codecs a track can carry. HLS (MPEG-TS) takes h264, h265 and aac. */
 export type VideoCodec = "h264" | "h265";
 export type AudioCodec = "aac" | "opus" | "pcmu" | "pcma";
@@ -38,17 +40,10 @@ export function withParameters<T extends Track>(track: T, changes: Partial<Omit<
   return { ...track, ...changes, version: track.version + 1 };
 }
 
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Same codec and parameters: a decoder set up for `a` can go on with `b`. */
 export function sameParameters(a: Track, b: Track): boolean {
   if (a.codec !== b.codec) return false;
-  if (a.kind === "video" && b.kind === "video") return sameBytes(a.sps, b.sps) && sameBytes(a.pps, b.pps) && sameBytes(a.vps, b.vps);
-  if (a.kind === "audio" && b.kind === "audio") return a.sampleRate === b.sampleRate && a.channels === b.channels && sameBytes(a.config, b.config);
+  if (a.kind === "video" && b.kind === "video") return bytesEqual(a.sps, b.sps) && bytesEqual(a.pps, b.pps) && bytesEqual(a.vps, b.vps);
+  if (a.kind === "audio" && b.kind === "audio") return a.sampleRate === b.sampleRate && a.channels === b.channels && bytesEqual(a.config, b.config);
   return false;
 }

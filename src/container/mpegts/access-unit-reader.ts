@@ -1,4 +1,5 @@
 import type { AccessUnit } from "../../core/access-unit.ts";
+import { bytesEqual } from "../../core/bytes.ts";
 import { ParseError } from "../../core/errors.ts";
 import { withParameters, type AudioTrack, type Track, type VideoTrack } from "../../core/track.ts";
 import { splitAdts } from "../../codec/aac/adts.ts";
@@ -111,9 +112,9 @@ export class TsAccessUnitReader {
     const track = state.track as VideoTrack;
     const changes: { vps?: Uint8Array; sps?: Uint8Array; pps?: Uint8Array; width?: number; height?: number } = {};
     // Copies: parameter sets outlive the PES buffer they arrived in.
-    if (params.vps && !equal(params.vps, track.vps)) changes.vps = params.vps.slice();
-    if (params.pps && !equal(params.pps, track.pps)) changes.pps = params.pps.slice();
-    if (params.sps && !equal(params.sps, track.sps)) {
+    if (params.vps && !bytesEqual(params.vps, track.vps)) changes.vps = params.vps.slice();
+    if (params.pps && !bytesEqual(params.pps, track.pps)) changes.pps = params.pps.slice();
+    if (params.sps && !bytesEqual(params.sps, track.sps)) {
       changes.sps = params.sps.slice();
       try {
         const sps = h265 ? parseH265Sps(params.sps) : parseH264Sps(params.sps);
@@ -166,10 +167,4 @@ function newTrack(id: number, streamType: number): Track {
 /** audioObjectType from a 2-byte AudioSpecificConfig we built. */
 function config(asc: Uint8Array): number {
   return asc[0]! >> 3;
-}
-
-function equal(a: Uint8Array, b: Uint8Array | undefined): boolean {
-  if (!b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,4 +1,5 @@
 import type { AccessUnit } from "../../core/access-unit.ts";
+import { bytesEqual } from "../../core/bytes.ts";
 import { ParseError } from "../../core/errors.ts";
 import { type AudioTrack, type Track, type VideoTrack, withParameters } from "../../core/track.ts";
 import { parseAudioSpecificConfig } from "../../codec/aac/config.ts";
@@ -46,12 +47,6 @@ function hasPicture(codec: string, units: readonly Uint8Array[]): boolean {
     const t = codec === "h264" ? h264NalType(u) : h265NalType(u);
     return codec === "h264" ? t >= 1 && t <= 5 : t <= 31;
   });
-}
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (!a || !b || a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**
@@ -152,7 +147,7 @@ export class MediaTrack {
   private takeParameters(units: readonly Uint8Array[]): void {
     const t = this.track as VideoTrack;
     const found = videoParameters(t.codec, units);
-    const changed = (found.sps && !sameBytes(found.sps, t.sps)) || (found.pps && !sameBytes(found.pps, t.pps)) || (found.vps && !sameBytes(found.vps, t.vps));
+    const changed = (found.sps && !bytesEqual(found.sps, t.sps)) || (found.pps && !bytesEqual(found.pps, t.pps)) || (found.vps && !bytesEqual(found.vps, t.vps));
     if (!changed) return;
     const next = { ...found, ...this.dimensions(t.codec, { ...t, ...found }) };
     // Parameters first seen in-band fill the track; a real change makes a new version for readers.
