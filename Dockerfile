@@ -15,8 +15,9 @@ COPY src ./src
 COPY routes ./routes
 COPY assets ./assets
 USER bun
-# HTTP: HLS, API, web UI.
-EXPOSE 8888
+# HTTP (HLS, API, web UI), RTSP, and RTP/RTCP over UDP to RTSP readers.
+EXPOSE 8888 8554
+EXPOSE 8000-8001/udp
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD bun -e "fetch('http://127.0.0.1:' + (process.env.PORT || 8888) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 CMD ["bun", "run", "src/main.ts"]

@@ -8,6 +8,7 @@ interface JsonSchema {
   description?: string;
   default?: unknown;
   enum?: unknown[];
+  anyOf?: JsonSchema[];
   minimum?: number;
   maximum?: number;
   pattern?: string;
@@ -17,6 +18,7 @@ interface JsonSchema {
 
 function typeOf(s: JsonSchema): string {
   if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(" \\| ");
+  if (s.anyOf) return s.anyOf.map(typeOf).join(" \\| ");
   const t = Array.isArray(s.type) ? s.type.join(" \\| ") : (s.type ?? "");
   const range = s.minimum !== undefined || s.maximum !== undefined ? ` (${s.minimum ?? ""}…${s.maximum ?? ""})` : "";
   return `${t}${range}`;

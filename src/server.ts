@@ -17,6 +17,7 @@ import { DemoSource } from "./ingest/demo/demo-source.ts";
 import { loadLoopClip } from "./ingest/demo/loop-clip.ts";
 import { SourceManager } from "./ingest/source-manager.ts";
 import type { ListeningServer, Runtime } from "./runtime/types.ts";
+import { type RunningRtspServer, startRtspServer } from "./rtsp/server/rtsp-server.ts";
 
 /** 1024 TS packets (192,512 bytes): a 2 s segment at 4 Mbit/s takes about six. */
 const CHUNK_SIZE = 188 * 1024;
@@ -64,6 +65,18 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
   }
 
   await sources.start();
+  let rtsp: RunningRtspServer | undefined;
+  if (config.rtsp.enabled) {
+    rtsp = await startRtspServer(runtime, registry, {
+      host: config.rtsp.host,
+      port: config.rtsp.port,
+      rtpPort: config.rtsp.rtpPort ?? undefined,
+      readCredentials: (path) => {
+        const pc = sources.pathConfig(path);
+        return pc?.readUser !== undefined && pc.readPassword !== undefined ? { user: pc.readUser, password: pc.readPassword } : undefined;
+      },
+    });
+  }
 
   const app = new Hono();
   app.use("*", requestLimits());
@@ -85,6 +98,7 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
   } catch (e) {
     demo?.stop();
     sources.stop();
+    rtsp?.close();
     hls.close();
     throw e;
   }
@@ -95,6 +109,7 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
     async stop() {
       demo?.stop();
       sources.stop();
+      rtsp?.close();
       hls.close();
       for (const s of registry.list()) registry.remove(s.path, "server stopping");
       await listening.stop();

@@ -93,17 +93,40 @@ export const PathSchema = z
     overridePublisher: z.boolean().default(false).describe("A new publisher replaces the current one instead of being refused."),
     publishUser: z.string().min(1).optional().describe("Basic-auth user a publisher must send (with publishPassword)."),
     publishPassword: z.string().min(1).optional().describe("Basic-auth password a publisher must send."),
+    readUser: z.string().min(1).optional().describe("User an RTSP reader must give (Basic or Digest), with readPassword."),
+    readPassword: z.string().min(1).optional().describe("Password an RTSP reader must give."),
   })
   .strict()
   .refine((p) => (p.publishUser === undefined) === (p.publishPassword === undefined), {
     message: "publishUser and publishPassword go together",
+  })
+  .refine((p) => (p.readUser === undefined) === (p.readPassword === undefined), {
+    message: "readUser and readPassword go together",
   });
+
+export const RtspServerSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe("Serve every stream to RTSP readers (DESCRIBE, SETUP, PLAY)."),
+    port: z.number().int().min(0).max(65535).default(8554).describe("RTSP port (TCP)."),
+    host: z.string().min(1).default("0.0.0.0").describe("Address the RTSP server listens on."),
+    rtpPort: z
+      .number()
+      .int()
+      .min(0)
+      .max(65534)
+      .refine((n) => n % 2 === 0, { message: "rtpPort must be even (RTCP takes the next one, RFC 3550 11)" })
+      .nullable()
+      .default(8000)
+      .describe("UDP port for RTP to readers (RTCP on the next one); 0 = any free pair; null = RTP over TCP only."),
+  })
+  .strict();
 
 export const ConfigSchema = z
   .object({
     http: HttpSchema.prefault({}),
     ring: RingSchema.prefault({}),
     hls: HlsSchema.prefault({}),
+    rtsp: RtspServerSchema.prefault({}),
     demo: DemoSchema.prefault({}),
     paths: z
       .record(z.string().refine(isValidStreamPath, { message: "path names are segments of A-Z a-z 0-9 _ . ~ - joined by /" }), PathSchema)

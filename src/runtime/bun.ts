@@ -1,7 +1,8 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { connectTcp } from "./tcp.ts";
 import { receiveUdp } from "./udp.ts";
-import { bindUdpPair } from "./udp-socket.ts";
+import { bindUdp, bindUdpPair } from "./udp-socket.ts";
+import { listenTcp } from "./tcp-server.ts";
 
 export const bunRuntime: Runtime = {
   name: "bun",
@@ -32,4 +33,6 @@ export const bunRuntime: Runtime = {
   receiveUdp,
   connectTcp,
   bindUdpPair,
+  listenTcp,
+  bindUdp,
 };

@@ -1,7 +1,8 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { connectTcp } from "./tcp.ts";
 import { receiveUdp } from "./udp.ts";
-import { bindUdpPair } from "./udp-socket.ts";
+import { bindUdp, bindUdpPair } from "./udp-socket.ts";
+import { listenTcp } from "./tcp-server.ts";
 
 /** The slice of the Deno namespace we use, typed here so src/ compiles without Deno's lib. */
 interface DenoApi {
@@ -47,4 +48,6 @@ export const denoRuntime: Runtime = {
   receiveUdp,
   connectTcp,
   bindUdpPair,
+  listenTcp,
+  bindUdp,
 };

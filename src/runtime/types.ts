@@ -1,6 +1,7 @@
 import type { connectTcp } from "./tcp.ts";
+import type { listenTcp } from "./tcp-server.ts";
 import type { receiveUdp } from "./udp.ts";
-import type { bindUdpPair } from "./udp-socket.ts";
+import type { bindUdp, bindUdpPair } from "./udp-socket.ts";
 
 /** What the server needs from the runtime; src/runtime/bun.ts and deno.ts are the only implementations. */
 
@@ -26,5 +27,7 @@ export interface Runtime {
   receiveUdp: typeof receiveUdp;
   connectTcp: typeof connectTcp;
   bindUdpPair: typeof bindUdpPair;
+  listenTcp: typeof listenTcp;
+  bindUdp: typeof bindUdp;
   exit(code: number): never;
 }

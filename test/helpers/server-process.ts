@@ -10,6 +10,8 @@ const BIN = join(ROOT, "node_modules/.bin");
 
 export interface ServerProcess {
   readonly url: string;
+  /** rtsp://127.0.0.1:PORT of the RTSP server, when it runs. */
+  readonly rtspUrl: string | undefined;
   readonly pid: number;
   /** Resident set size of the server process, from /proc (Linux). */
   rss(): number;
@@ -21,7 +23,8 @@ export interface ServerProcess {
 export async function startServerProcess(runtime: RuntimeName, config: object, timeoutMs = 30_000): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), "ms-test-"));
   const configPath = join(dir, "config.json");
-  writeFileSync(configPath, JSON.stringify({ http: { port: 0, host: "127.0.0.1" }, ...config }));
+  // Ephemeral loopback ports for everything, so test servers never collide with each other or a running server.
+  writeFileSync(configPath, JSON.stringify({ http: { port: 0, host: "127.0.0.1" }, rtsp: { port: 0, host: "127.0.0.1", rtpPort: 0 }, ...config }));
   const args =
     runtime === "bun"
       ? ["src/main.ts", "--config", configPath]
@@ -53,6 +56,10 @@ export async function startServerProcess(runtime: RuntimeName, config: object, t
   });
   return {
     url,
+    get rtspUrl() {
+      const m = /RTSP listening on (rtsp:\/\/\S+?)\/? /.exec(output);
+      return m ? m[1].replace("localhost", "127.0.0.1") : undefined;
+    },
     pid: child.pid!,
     rss() {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));

@@ -1,0 +1,109 @@
+import type { AccessUnit } from "../../core/access-unit.ts";
+import type { Track } from "../../core/track.ts";
+import { AacPacketizer } from "../../rtp/aac/encoder.ts";
+import { H264Packetizer } from "../../rtp/h264/encoder.ts";
+import { H265Packetizer } from "../../rtp/h265/encoder.ts";
+import type { PacketizedPayload } from "../../rtp/nal-packetizer.ts";
+import { writeRtpPacket } from "../../rtp/packet.ts";
+
+/** 1200 bytes of payload keeps RTP + UDP + IP under a 1500-byte MTU with room for tunnels. */
+const MTU = 1200;
+/** Seconds from 1900 (NTP) to 1970 (Unix), for sender reports (RFC 3550 4). */
+const NTP_UNIX_OFFSET = 2_208_988_800;
+
+type Packetize = (au: AccessUnit) => PacketizedPayload[];
+
+function packetizerFor(track: Track): Packetize {
+  switch (track.codec) {
+    case "h264": {
+      const p = new H264Packetizer(MTU);
+      return (au) => p.packetize(au.units, 0);
+    }
+    case "h265": {
+      const p = new H265Packetizer(MTU);
+      return (au) => p.packetize(au.units, 0);
+    }
+    case "aac": {
+      const p = new AacPacketizer(MTU);
+      return (au) => p.packetize(au.units, 0);
+    }
+    default:
+      return (au) => au.units.map((payload) => ({ payload, marker: true, timestamp: 0 }));
+  }
+}
+
+/**
+ * One track of one reader: access units to RTP packets with our own SSRC,
+ * sequence numbers and a timestamp base (RFC 3550 5.1: random initial
+ * values), plus the numbers a sender report needs.
+ */
+export class RtpSender {
+  readonly ssrc = (Math.random() * 0x1_0000_0000) >>> 0;
+  private sequence = (Math.random() * 0x10000) >>> 0;
+  private readonly timestampBase = (Math.random() * 0x1_0000_0000) >>> 0;
+  private readonly packetize: Packetize;
+  packets = 0;
+  octets = 0;
+  /** Last RTP timestamp sent and the wall-clock time it was sent at, for sender reports. */
+  private last: { rtp: number; wall: number } | undefined;
+
+  constructor(
+    readonly track: Track,
+    readonly payloadType: number,
+    /** RTP clock of the SDP we described (the track's clock rate, or the sample rate for audio). */
+    private readonly clockRate: number,
+  ) {
+    this.packetize = packetizerFor(track);
+  }
+
+  get firstSequence(): number {
+    return this.sequence;
+  }
+
+  /** RTP timestamp of a unit: its presentation time on our clock, offset by our random base. */
+  rtpTime(au: AccessUnit): number {
+    return (this.timestampBase + Math.round((au.pts * this.clockRate) / au.track.clockRate)) >>> 0;
+  }
+
+  /** The RTP packets of one access unit, ready to send. */
+  toPackets(au: AccessUnit): Uint8Array[] {
+    const timestamp = this.rtpTime(au);
+    const out: Uint8Array[] = [];
+    for (const p of this.packetize(au)) {
+      const packet = writeRtpPacket({
+        marker: p.marker,
+        payloadType: this.payloadType,
+        sequence: this.sequence,
+        timestamp: (timestamp + p.timestamp) >>> 0,
+        ssrc: this.ssrc,
+        payload: p.payload,
+      });
+      this.sequence = (this.sequence + 1) & 0xffff;
+      this.packets++;
+      this.octets += p.payload.byteLength;
+      out.push(packet);
+    }
+    this.last = { rtp: timestamp, wall: Date.now() };
+    return out;
+  }
+
+  /** RTCP sender report (RFC 3550 6.4.1), or undefined before the first packet. */
+  senderReport(): Uint8Array | undefined {
+    if (!this.last) return undefined;
+    const now = Date.now();
+    const rtp = (this.last.rtp + Math.round(((now - this.last.wall) / 1000) * this.clockRate)) >>> 0;
+    const b = new Uint8Array(28);
+    const v = new DataView(b.buffer);
+    b[0] = 0x80;
+    b[1] = 200;
+    v.setUint16(2, 6);
+    v.setUint32(4, this.ssrc);
+    const ntp = now / 1000 + NTP_UNIX_OFFSET;
+    v.setUint32(8, Math.floor(ntp) >>> 0);
+    v.setUint32(12, Math.floor((ntp % 1) * 0x1_0000_0000) >>> 0);
+    v.setUint32(16, rtp);
+    v.setUint32(20, this.packets >>> 0);
+    v.setUint32(24, this.octets >>> 0);
+    return b;
+  }
+}
