@@ -4,7 +4,7 @@
 #   (the tests fall back to the static build npm installs when ffmpeg is missing);
 # - GStreamer with its RTSP server and Python bindings: the RTSP camera (test/fixtures/rtsp-camera.py).
 set -euo pipefail
-packages=(ffmpeg python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools
+packages=(ffmpeg python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav)
 command -v dpkg >/dev/null || { echo "test-peers: not a Debian system; install ffmpeg and GStreamer (RTSP server, Python gi) yourself" >&2; exit 0; }
 missing=()
