@@ -249,11 +249,15 @@ run_one() {
   seq0=$(segments_cut "$peer" "$n")
   [ "$peer" = ffmpeg ] || ours_counters "$WORK/ours-A"
   t0=$(now_ns); r0=$(cpu_ticks "${RECV_PIDS[@]}"); c0=$(cpu_ticks "$CAM_PID"); m0=$(machine_busy)
+  local rss0
+  rss0=$(rss_kb "${RECV_PIDS[@]}")
   sleep "$DURATION"
   t1=$(now_ns); r1=$(cpu_ticks "${RECV_PIDS[@]}"); c1=$(cpu_ticks "$CAM_PID"); m1=$(machine_busy)
   local rss max_rss=0 p v
   rss=$(rss_kb "${RECV_PIDS[@]}")
   for p in "${RECV_PIDS[@]}"; do v=$(rss_kb "$p"); [ "$v" -gt "$max_rss" ] && max_rss=$v; done
+  # Flat memory is part of the target: RSS at the start and the end of the window (DURATION=600 for ten minutes).
+  log "  RSS over the ${DURATION} s window: $((rss0 / 1024)) MB -> $((rss / 1024)) MB"
   seq1=$(segments_cut "$peer" "$n")
   [ "$peer" = ffmpeg ] || ours_counters "$WORK/ours-B"
   alive=0
