@@ -8,8 +8,8 @@ export interface UdpReceiveOptions {
   readonly host: string;
   readonly port: number;
   readonly multicast?: { readonly group: string; readonly interface: string; readonly source?: string };
-  /** Bytes asked for SO_RCVBUF. */
-  readonly receiveBuffer: number;
+  /** Bytes asked for SO_RCVBUF; undefined leaves the kernel default (see deno.ts for why). */
+  readonly receiveBuffer: number | undefined;
 }
 
 export interface UdpReceiveStats {
@@ -22,7 +22,7 @@ export interface UdpReceiveStats {
 }
 
 export interface UdpReceiver {
-  /** Receive buffer the kernel granted, in bytes (Linux reports twice the usable size: socket(7)). */
+  /** Receive buffer the kernel granted, in bytes (Linux reports twice the usable size: socket(7)); 0 when not set. */
   readonly granted: number;
   readonly stats: UdpReceiveStats;
   close(): void;
@@ -79,10 +79,12 @@ export async function receiveUdp(
     });
   });
   socket.on("error", onError);
-  try {
-    socket.setRecvBufferSize(options.receiveBuffer);
-  } catch (e) {
-    onError(e instanceof Error ? e : new Error(String(e)));
+  if (options.receiveBuffer !== undefined) {
+    try {
+      socket.setRecvBufferSize(options.receiveBuffer);
+    } catch (e) {
+      onError(e instanceof Error ? e : new Error(String(e)));
+    }
   }
   const m = options.multicast;
   if (m) {
@@ -96,10 +98,12 @@ export async function receiveUdp(
     }
   }
   let granted = 0;
-  try {
-    granted = socket.getRecvBufferSize();
-  } catch {
-    granted = 0;
+  if (options.receiveBuffer !== undefined) {
+    try {
+      granted = socket.getRecvBufferSize();
+    } catch {
+      granted = 0;
+    }
   }
   return { granted, stats, close: () => socket.close() };
 }

@@ -89,6 +89,13 @@ export class UdpSource implements StatusSource {
 
   /** Linux reports twice the usable size (socket(7)); less than asked means rmem_max capped it. */
   private checkReceiveBuffer(reported: number): void {
+    if (reported === 0) {
+      log.warn(
+        `${this.stream.path}: this runtime (${this.runtime.name}) cannot set the socket receive buffer; ` +
+          `the kernel default applies: raise it with sysctl -w net.core.rmem_default=${this.options.receiveBuffer}, or run on Bun`,
+      );
+      return;
+    }
     const usable = Math.floor(reported / 2);
     if (usable < this.options.receiveBuffer) {
       log.warn(
