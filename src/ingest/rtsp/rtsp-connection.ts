@@ -2,6 +2,7 @@ import { logger } from "../../core/log.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import type { TcpConnection } from "../../runtime/tcp.ts";
 import { RtspAuthenticator } from "../../rtsp/auth.ts";
+import { interleavedFrame } from "../../rtsp/interleaved.ts";
 import { RtspHeaders, type RtspResponse, serializeRequest, serializeResponse } from "../../rtsp/message.ts";
 import { RtspReader } from "../../rtsp/reader.ts";
 
@@ -69,13 +70,7 @@ export class RtspConnection {
 
   /** RTCP (receiver reports) back to the camera on the same connection. */
   sendInterleaved(channel: number, payload: Uint8Array): void {
-    const frame = new Uint8Array(4 + payload.byteLength);
-    frame[0] = 0x24;
-    frame[1] = channel;
-    frame[2] = payload.byteLength >> 8;
-    frame[3] = payload.byteLength & 0xff;
-    frame.set(payload, 4);
-    this.tcp.write(frame);
+    this.tcp.write(interleavedFrame(channel, payload));
   }
 
   close(): void {

@@ -6,6 +6,7 @@ import type { TcpPeer } from "../../runtime/tcp-server.ts";
 import type { UdpSocket } from "../../runtime/udp-socket.ts";
 import { formatRtpInfo, formatSession, formatTransport, parseTransport } from "../headers.ts";
 import { RtspHeaders, type RtspRequest, serializeResponse } from "../message.ts";
+import { interleavedFrame } from "../interleaved.ts";
 import { RtspReader } from "../reader.ts";
 import { generateSessionDescription } from "../sdp-generate.ts";
 import { isValidStreamPath } from "../../stream-path.ts";
@@ -213,15 +214,7 @@ export class RtspServerConnection {
         get pendingBytes() {
           return peer.pendingBytes;
         },
-        writeInterleaved: (channel: number, payload: Uint8Array) => {
-          const frame = new Uint8Array(4 + payload.byteLength);
-          frame[0] = 0x24;
-          frame[1] = channel;
-          frame[2] = payload.byteLength >> 8;
-          frame[3] = payload.byteLength & 0xff;
-          frame.set(payload, 4);
-          peer.write(frame);
-        },
+        writeInterleaved: (channel: number, payload: Uint8Array) => peer.write(interleavedFrame(channel, payload)),
         rtp: this.ctx.rtp,
         rtcp: this.ctx.rtcp,
       };
