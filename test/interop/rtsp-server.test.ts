@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { FFMPEG } from "../helpers/peers.ts";
 import { type Camera, startCamera } from "../helpers/rtsp-camera.ts";
 import { run, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
@@ -60,8 +57,8 @@ describe("the RTSP server re-serves streams to readers", () => {
   });
 
   for (const transport of ["tcp", "udp"] as const) {
-    test(`ffmpeg reads a re-served camera over ${transport.toUpperCase()} and decodes without errors`, async () => {
-      const r = await ffmpegReads(`${rtsp}/cam`, transport);
+    test(`ffmpeg reads the demo (with B-frames) over ${transport.toUpperCase()} and decodes without errors`, async () => {
+      const r = await ffmpegReads(`${rtsp}/demo`, transport);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
     }, 45_000);
@@ -73,26 +70,20 @@ describe("the RTSP server re-serves streams to readers", () => {
     }, 45_000);
   }
 
-  test("the demo (MPEG-TS source with B-frames) is re-served bit-exact: ffmpeg's copy of it decodes cleanly", async () => {
-    // ffmpeg's live RTSP decoder warns on the first B-frames of a stream joined at a keyframe
-    // (docs/rtsp-server.md); the bitstream itself is checked here by decoding a copy.
-    const file = join(mkdtempSync(join(tmpdir(), "ms-rtsp-")), "copy.ts");
-    const copy = await run(FFMPEG, ["-hide_banner", "-v", "error", "-rtsp_transport", "tcp", "-i", `${rtsp}/demo`, "-t", "4", "-c", "copy", "-f", "mpegts", file], 40_000);
-    expect(copy.code).toBe(0);
-    const r = await run(FFMPEG, ["-hide_banner", "-v", "error", "-xerror", "-i", file, "-f", "null", "-"], 40_000);
+  test("a camera pulled by the RTSP client is re-served", async () => {
+    const r = await ffmpegReads(`${rtsp}/cam`, "tcp");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-  }, 60_000);
+  }, 45_000);
 
   test("20 readers on one stream at once, each decoding cleanly", async () => {
     // TCP: 20 ffmpeg decoders on 2 cores cannot drain UDP sockets in time, and loopback UDP loss is not what this tests.
-    const results = await Promise.all(Array.from({ length: 20 }, () => ffmpegReads(`${rtsp}/cam`, "tcp", 4)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => ffmpegReads(`${rtsp}/demo`, "tcp", 4)));
     for (const r of results) {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
     }
-    const info = await waitForStream(server.url, "cam", () => true, 1000);
-    expect(info?.unitsDropped).toBe(0);
+    expect((await waitForStream(server.url, "demo", () => true, 1000))?.unitsDropped).toBe(0);
   }, 90_000);
 
   test("reading a locked path needs its credentials (Digest)", async () => {

@@ -209,6 +209,8 @@ export class RtspServerConnection {
     this.authorize(req, this.stream.path);
     const base = req.uri.replace(/\/+$/, "");
     const rtpInfo = [...this.setup.entries()].map(([id, t]) => ({ url: `${base}/trackID=${id}`, seq: t.sender.firstSequence }));
+    // The answer goes out first: media sent before it would reach a client not yet ready for it.
+    this.reply(200, "OK", cseq, { Session: formatSession({ id: this.sessionId, timeout: SESSION_TIMEOUT_S }), Range: "npt=now-", "RTP-Info": formatRtpInfo(rtpInfo) });
     if (!this.playing) {
       const out = {
         get pendingBytes() {
@@ -224,7 +226,6 @@ export class RtspServerConnection {
         peer.close();
       });
     }
-    this.reply(200, "OK", cseq, { Session: formatSession({ id: this.sessionId, timeout: SESSION_TIMEOUT_S }), Range: "npt=now-", "RTP-Info": formatRtpInfo(rtpInfo) });
   }
 
   private reply(status: number, reason: string, cseq: string | undefined, extra: Record<string, string> = {}, authenticate: string[] = [], body?: Uint8Array): void {
