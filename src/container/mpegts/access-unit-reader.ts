@@ -6,9 +6,8 @@ import { splitAdts } from "../../codec/aac/adts.ts";
 import { AAC_FRAME_SAMPLES, buildAudioSpecificConfig } from "../../codec/aac/config.ts";
 import { splitAnnexB } from "../../codec/annexb.ts";
 import { H264_NAL, h264NalType, isH264Keyframe } from "../../codec/h264/nal.ts";
-import { parseH264Sps } from "../../codec/h264/sps.ts";
 import { H265_NAL, h265NalType, isH265Keyframe } from "../../codec/h265/nal.ts";
-import { parseH265Sps } from "../../codec/h265/sps.ts";
+import { findParameterSets, type ParameterSets, spsDimensions } from "../../codec/parameter-sets.ts";
 import { STREAM_TYPE, TS_CLOCK_RATE } from "./constants.ts";
 import { TsDemuxer, type PesPacket, type TsDemuxerOptions } from "./demuxer.ts";
 
@@ -85,16 +84,11 @@ export class TsAccessUnitReader {
     const h265 = pes.streamType === STREAM_TYPE.H265;
     const nal = h265 ? H265_NAL : null;
     const units: Uint8Array[] = [];
-    const params: { vps?: Uint8Array; sps?: Uint8Array; pps?: Uint8Array } = {};
     for (const u of splitAnnexB(pes.data)) {
       const type = h265 ? h265NalType(u) : h264NalType(u);
-      if (type === (nal ? nal.AUD : H264_NAL.AUD)) continue;
-      if (type === (nal ? nal.SPS : H264_NAL.SPS)) params.sps = u;
-      else if (type === (nal ? nal.PPS : H264_NAL.PPS)) params.pps = u;
-      else if (nal && type === nal.VPS) params.vps = u;
-      units.push(u);
+      if (type !== (nal ? nal.AUD : H264_NAL.AUD)) units.push(u);
     }
-    this.updateVideo(state, params, h265);
+    this.updateVideo(state, findParameterSets(h265 ? "h265" : "h264", units), h265);
     if (units.length === 0) return;
     const key = h265 ? isH265Keyframe(units) : isH264Keyframe(units);
     if (state.waitKey) {
@@ -108,7 +102,7 @@ export class TsAccessUnitReader {
     out.push({ track: state.track, pts, dts: pes.dts ?? pts, key, units });
   }
 
-  private updateVideo(state: TrackState, params: { vps?: Uint8Array; sps?: Uint8Array; pps?: Uint8Array }, h265: boolean): void {
+  private updateVideo(state: TrackState, params: ParameterSets, h265: boolean): void {
     const track = state.track as VideoTrack;
     const changes: { vps?: Uint8Array; sps?: Uint8Array; pps?: Uint8Array; width?: number; height?: number } = {};
     // Copies: parameter sets outlive the PES buffer they arrived in.
@@ -116,14 +110,9 @@ export class TsAccessUnitReader {
     if (params.pps && !bytesEqual(params.pps, track.pps)) changes.pps = params.pps.slice();
     if (params.sps && !bytesEqual(params.sps, track.sps)) {
       changes.sps = params.sps.slice();
-      try {
-        const sps = h265 ? parseH265Sps(params.sps) : parseH264Sps(params.sps);
-        changes.width = sps.width;
-        changes.height = sps.height;
-      } catch (e) {
-        if (!(e instanceof ParseError)) throw e;
-        this.stats.parseErrors++;
-      }
+      const size = spsDimensions(h265 ? "h265" : "h264", params.sps);
+      if (size) Object.assign(changes, size);
+      else this.stats.parseErrors++;
     }
     if (Object.keys(changes).length > 0) this.update(state, changes);
   }

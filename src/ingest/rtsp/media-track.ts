@@ -1,12 +1,10 @@
 import type { AccessUnit } from "../../core/access-unit.ts";
 import { bytesEqual } from "../../core/bytes.ts";
-import { ParseError } from "../../core/errors.ts";
-import { type AudioTrack, type Track, type VideoTrack, withParameters } from "../../core/track.ts";
+import { type AudioTrack, type Track, type VideoCodec, type VideoTrack, withParameters } from "../../core/track.ts";
 import { parseAudioSpecificConfig } from "../../codec/aac/config.ts";
-import { H264_NAL, h264NalType } from "../../codec/h264/nal.ts";
-import { parseH264Sps } from "../../codec/h264/sps.ts";
-import { H265_NAL, h265NalType } from "../../codec/h265/nal.ts";
-import { parseH265Sps } from "../../codec/h265/sps.ts";
+import { h264NalType } from "../../codec/h264/nal.ts";
+import { h265NalType } from "../../codec/h265/nal.ts";
+import { findParameterSets, type ParameterSets, spsDimensions } from "../../codec/parameter-sets.ts";
 import { AacDepacketizer } from "../../rtp/aac/decoder.ts";
 import { parseMpeg4GenericFmtp } from "../../rtp/aac/fmtp.ts";
 import type { DepacketizedFrame, Depacketizer } from "../../rtp/depacketizer.ts";
@@ -27,18 +25,13 @@ class PassThrough implements Depacketizer {
   }
 }
 
-function videoParameters(codec: "h264" | "h265", nals: readonly Uint8Array[]): Partial<VideoTrack> {
-  const out: { vps?: Uint8Array; sps?: Uint8Array; pps?: Uint8Array } = {};
-  for (const n of nals) {
-    const t = codec === "h264" ? h264NalType(n) : h265NalType(n);
-    if (codec === "h264") {
-      if (t === H264_NAL.SPS) out.sps = n.slice();
-      else if (t === H264_NAL.PPS) out.pps = n.slice();
-    } else if (t === H265_NAL.VPS) out.vps = n.slice();
-    else if (t === H265_NAL.SPS) out.sps = n.slice();
-    else if (t === H265_NAL.PPS) out.pps = n.slice();
-  }
-  return out;
+/** Copies (they outlive the packets they came in) with the picture size from the SPS. */
+function trackParameters(codec: VideoCodec, p: ParameterSets): Partial<VideoTrack> {
+  const out: Partial<Record<"vps" | "sps" | "pps", Uint8Array>> = {};
+  if (p.vps) out.vps = p.vps.slice();
+  if (p.sps) out.sps = p.sps.slice();
+  if (p.pps) out.pps = p.pps.slice();
+  return { ...out, ...(p.sps ? spsDimensions(codec, p.sps) : {}) };
 }
 
 /** VCL NAL unit types: H.264 1..5 (7.4.1.2.3), H.265 0..31 (7.4.2.2). */
@@ -81,7 +74,7 @@ export class MediaTrack {
           media.codec === "h264"
             ? parseSpropParameterSets(media.fmtp["sprop-parameter-sets"] ?? "")
             : ["sprop-vps", "sprop-sps", "sprop-pps"].flatMap((k) => parseSpropParameterSets(media.fmtp[k] ?? ""));
-        this.track = { ...base, kind: "video", codec: media.codec, clockRate: 90000, ...this.dimensions(media.codec, videoParameters(media.codec, sprop)) };
+        this.track = { ...base, kind: "video", codec: media.codec, clockRate: 90000, ...trackParameters(media.codec, findParameterSets(media.codec, sprop)) };
         const maxDonDiff = Number(media.fmtp["sprop-max-don-diff"] ?? 0);
         this.depacketizer = media.codec === "h264" ? new H264Depacketizer() : new H265Depacketizer({ spropMaxDonDiff: maxDonDiff });
         break;
@@ -146,22 +139,12 @@ export class MediaTrack {
 
   private takeParameters(units: readonly Uint8Array[]): void {
     const t = this.track as VideoTrack;
-    const found = videoParameters(t.codec, units);
+    const found = findParameterSets(t.codec, units);
     const changed = (found.sps && !bytesEqual(found.sps, t.sps)) || (found.pps && !bytesEqual(found.pps, t.pps)) || (found.vps && !bytesEqual(found.vps, t.vps));
     if (!changed) return;
-    const next = { ...found, ...this.dimensions(t.codec, { ...t, ...found }) };
+    const next = trackParameters(t.codec, found);
     // Parameters first seen in-band fill the track; a real change makes a new version for readers.
     this.track = t.sps === undefined ? ({ ...t, ...next } as VideoTrack) : withParameters(t, next);
   }
 
-  private dimensions(codec: "h264" | "h265", p: Partial<VideoTrack>): Partial<VideoTrack> {
-    if (!p.sps) return p;
-    try {
-      const sps = codec === "h264" ? parseH264Sps(p.sps) : parseH265Sps(p.sps);
-      return { ...p, width: sps.width, height: sps.height };
-    } catch (e) {
-      if (!(e instanceof ParseError)) throw e;
-      return p;
-    }
-  }
 }
