@@ -1,4 +1,4 @@
-import type { ReceptionState } from "./receiver-report.ts";
+import type { ReceptionState } from "../../rtp/receiver-report.ts";
 
 /** Sequence numbers of one RTP stream: extended highest, expected and lost (RFC 3550 A.3). */
 export class Reception {

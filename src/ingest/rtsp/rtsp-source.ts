@@ -10,10 +10,10 @@ import { parseSessionDescription } from "../../rtsp/sdp.ts";
 import { resolveControl, stripCredentials } from "../../rtsp/url.ts";
 import type { SourceState, SourceStatus, StatusSource } from "../source-status.ts";
 import { MediaTrack } from "./media-track.ts";
-import { receiverReport } from "./receiver-report.ts";
+import { receiverReport } from "../../rtp/receiver-report.ts";
 import { Reception } from "./reception.ts";
 import { RtspConnection } from "./rtsp-connection.ts";
-import { readSenderReports } from "./sender-report.ts";
+import { readSenderReports } from "../../rtp/sender-report.ts";
 
 const log = logger("rtsp");
 
@@ -76,6 +76,12 @@ export class RtspSource implements StatusSource {
   private timelineEnd = 0;
   /** Track versions of the previous session, by track id. */
   private readonly versions: number[] = [];
+  /** Methods the camera lists in its OPTIONS answer. */
+  private public: string[] = [];
+  /** Where each track's RTCP goes over UDP. */
+  private rtcpTargets: ({ socket: UdpSocket | undefined; port: number; host: string } | undefined)[] = [];
+  /** Bumped by start(): a loop from before a stop/start sees it and leaves. */
+  private generation = 0;
 
   constructor(
     private readonly runtime: Runtime,
@@ -112,8 +118,6 @@ export class RtspSource implements StatusSource {
       counters: { ...this.counters, lost, framesDropped: dropped, transportTcp: this.useTcp ? 1 : 0 },
     };
   }
-
-  private generation = 0;
 
   private async loop(generation: number): Promise<void> {
     const current = () => !this.stopped && generation === this.generation;
@@ -190,8 +194,6 @@ export class RtspSource implements StatusSource {
     }
   }
 
-  private public: string[] = [];
-
   private async setupAndPlay(conn: RtspConnection, base: string, sdpText: string, ended: Promise<never>): Promise<void> {
     const sdp = parseSessionDescription(sdpText);
     for (const s of sdp.skipped) log.info(`${this.stream.path}: SDP media ${s.index} skipped: ${s.reason}`);
@@ -243,7 +245,7 @@ export class RtspSource implements StatusSource {
     }
     this.lastPacket = Date.now();
     const played = Date.now();
-    let sawPacket = false;
+    const packetsAtPlay = this.counters.packets;
     log.info(`${this.stream.path}: playing ${this.options.shownUrl} over ${this.useTcp ? "TCP" : "UDP"} (${this.tracks.map((t) => t.track.codec).join(" + ")})`);
     // Keepalive before the session times out (RFC 2326 12.37); GET_PARAMETER when offered, as most cameras want.
     const keepaliveMs = Math.max(5, sessionTimeout / 2) * 1000;
@@ -258,8 +260,7 @@ export class RtspSource implements StatusSource {
       timers.push(
         setInterval(() => {
           const now = Date.now();
-          if (this.counters.packets > 0) sawPacket = true;
-          if (!this.useTcp && !sawPacket && now - played > UDP_FIRST_PACKET_SECONDS * 1000 && this.options.transport === "auto") {
+          if (!this.useTcp && this.counters.packets === packetsAtPlay && now - played > UDP_FIRST_PACKET_SECONDS * 1000 && this.options.transport === "auto") {
             reject(new TransportRefused(`no RTP over UDP within ${UDP_FIRST_PACKET_SECONDS} s`));
           } else if (now - this.lastPacket > this.options.timeout * 1000) {
             reject(new Error(`no RTP for ${this.options.timeout} s`));
@@ -335,8 +336,6 @@ export class RtspSource implements StatusSource {
     rtcp?.send(report, rtcpPort, host);
     this.rtcpTargets[index] = { socket: rtcp, port: rtcpPort, host };
   }
-
-  private rtcpTargets: ({ socket: UdpSocket | undefined; port: number; host: string } | undefined)[] = [];
 
   private sendReports(): void {
     this.tracks.forEach((_, i) => {

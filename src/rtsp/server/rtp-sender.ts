@@ -5,11 +5,10 @@ import { H264Packetizer } from "../../rtp/h264/encoder.ts";
 import { H265Packetizer } from "../../rtp/h265/encoder.ts";
 import type { PacketizedPayload } from "../../rtp/nal-packetizer.ts";
 import { writeRtpPacket } from "../../rtp/packet.ts";
+import { ntpNow, writeSenderReport } from "../../rtp/sender-report.ts";
 
 /** 1200 bytes of payload keeps RTP + UDP + IP under a 1500-byte MTU with room for tunnels. */
 const MTU = 1200;
-/** Seconds from 1900 (NTP) to 1970 (Unix), for sender reports (RFC 3550 4). */
-const NTP_UNIX_OFFSET = 2_208_988_800;
 
 type Packetize = (au: AccessUnit) => PacketizedPayload[];
 
@@ -90,20 +89,9 @@ export class RtpSender {
   /** RTCP sender report (RFC 3550 6.4.1), or undefined before the first packet. */
   senderReport(): Uint8Array | undefined {
     if (!this.last) return undefined;
-    const now = Date.now();
-    const rtp = (this.last.rtp + Math.round(((now - this.last.wall) / 1000) * this.clockRate)) >>> 0;
-    const b = new Uint8Array(28);
-    const v = new DataView(b.buffer);
-    b[0] = 0x80;
-    b[1] = 200;
-    v.setUint16(2, 6);
-    v.setUint32(4, this.ssrc);
-    const ntp = now / 1000 + NTP_UNIX_OFFSET;
-    v.setUint32(8, Math.floor(ntp) >>> 0);
-    v.setUint32(12, Math.floor((ntp % 1) * 0x1_0000_0000) >>> 0);
-    v.setUint32(16, rtp);
-    v.setUint32(20, this.packets >>> 0);
-    v.setUint32(24, this.octets >>> 0);
-    return b;
+    const ntp = ntpNow();
+    const elapsed = (Date.now() - this.last.wall) / 1000;
+    const rtpTimestamp = (this.last.rtp + Math.round(elapsed * this.clockRate)) >>> 0;
+    return writeSenderReport({ ssrc: this.ssrc, ntp, rtpTimestamp, packets: this.packets, octets: this.octets });
   }
 }

@@ -1,22 +1,16 @@
 import { expect, test } from "bun:test";
 import { MediaTrack } from "../../../src/ingest/rtsp/media-track.ts";
-import { readSenderReports } from "../../../src/ingest/rtsp/sender-report.ts";
+import { readSenderReports, writeSenderReport } from "../../../src/rtp/sender-report.ts";
 import type { MediaInfo } from "../../../src/rtsp/sdp.ts";
 
 function senderReport(ssrc: number, ntpSeconds: number, rtp: number): Uint8Array {
-  const b = new Uint8Array(28 + 8);
-  const v = new DataView(b.buffer);
-  b[0] = 0x80;
-  b[1] = 200;
-  v.setUint16(2, 6);
-  v.setUint32(4, ssrc);
-  v.setUint32(8, Math.floor(ntpSeconds));
-  v.setUint32(12, Math.round((ntpSeconds % 1) * 2 ** 32));
-  v.setUint32(16, rtp);
+  const sr = writeSenderReport({ ssrc, ntp: ntpSeconds, rtpTimestamp: rtp, packets: 1, octets: 160 });
+  const b = new Uint8Array(sr.byteLength + 8);
+  b.set(sr);
   // A trailing SDES-like block of another type must be skipped.
   b[28] = 0x81;
   b[29] = 202;
-  v.setUint16(30, 1);
+  new DataView(b.buffer).setUint16(30, 1);
   return b;
 }
 
