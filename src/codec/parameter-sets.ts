@@ -5,6 +5,9 @@ import { parseH264Sps } from "./h264/sps.ts";
 import { H265_NAL, h265NalType } from "./h265/nal.ts";
 import { parseH265Sps } from "./h265/sps.ts";
 
+/** profile_idc of H.264 Baseline (A.2.1): no B slices. */
+const BASELINE = 66;
+
 export interface ParameterSets {
   vps?: Uint8Array;
   sps?: Uint8Array;
@@ -37,5 +40,27 @@ export function spsDimensions(codec: VideoCodec, sps: Uint8Array): { width: numb
   } catch (e) {
     if (!(e instanceof ParseError)) throw e;
     return undefined;
+  }
+}
+
+/** Without a VUI that says, assume up to this many pictures are reordered (x264's and x265's default B-pyramid needs 2). */
+const DEFAULT_REORDER = 4;
+const DEFAULT_FRAME_RATE = 25;
+
+/**
+ * How far pictures are reordered, and the frame rate, from an SPS: H.264
+ * POC type 2 (8.2.1.3) and Baseline have no reordering, else VUI
+ * max_num_reorder_frames (E.2.1); H.265 sps_max_num_reorder_pics.
+ */
+export function spsTiming(codec: VideoCodec, sps: Uint8Array | undefined): { reorder: number; frameRate: number } {
+  try {
+    if (!sps) return { reorder: DEFAULT_REORDER, frameRate: DEFAULT_FRAME_RATE };
+    if (codec === "h265") return { reorder: parseH265Sps(sps).reorderPictures, frameRate: DEFAULT_FRAME_RATE };
+    const s = parseH264Sps(sps);
+    const reorder = s.pocType === 2 || s.profileIdc === BASELINE ? 0 : (s.reorderFrames ?? DEFAULT_REORDER);
+    return { reorder, frameRate: s.frameRate !== undefined && s.frameRate >= 1 && s.frameRate <= 300 ? s.frameRate : DEFAULT_FRAME_RATE };
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    return { reorder: DEFAULT_REORDER, frameRate: DEFAULT_FRAME_RATE };
   }
 }

@@ -15,6 +15,20 @@ describe("H.264 SPS", () => {
     });
   }
 
+  test("reorder depth and frame rate from the VUI (x264 defaults: 3 B-frames in a pyramid, 25 fps)", () => {
+    for (const c of H264_SPS_CASES) {
+      const sps = parseH264Sps(hex(c.hex));
+      // Baseline has no B-frames: POC type 2, nothing to reorder.
+      expect([sps.pocType, sps.reorderFrames, sps.frameRate]).toEqual(c.profile === 66 ? [2, 0, 25] : [0, 2, 25]);
+    }
+  });
+
+  test("a VUI cut short keeps what was read", () => {
+    const full = hex(H264_SPS_CASES[0]!.hex);
+    const sps = parseH264Sps(full.subarray(0, full.length - 3));
+    expect([sps.width, sps.frameRate, sps.reorderFrames]).toEqual([1280, 25, undefined]);
+  });
+
   test("synthetic: scaling lists, poc type 1, field coding, crop", () => {
     const w = new BitWriter().u(H264_NAL.SPS | 0x60, 8).u(100, 8).u(0, 8).u(40, 8).ue(0);
     w.ue(1).ue(0).ue(0).u(0, 1).u(1, 1); // 4:2:0, 8 bit, scaling matrix present
@@ -40,6 +54,7 @@ describe("H.265 SPS", () => {
     test(c.name, () => {
       const sps = parseH265Sps(hex(c.hex));
       expect([sps.width, sps.height, sps.generalProfileIdc, sps.generalLevelIdc]).toEqual([c.width, c.height, c.profile, c.level]);
+      expect(sps.reorderPictures).toBe(2); // x265 defaults: 4 B-frames, b-pyramid
     });
   }
 
@@ -52,8 +67,9 @@ describe("H.265 SPS", () => {
     w.u(0, 8).u(0, 32).u(0, 32).u(0, 16); // sub-layer 0 profile (88 bits)
     w.u(120, 8); // sub-layer 1 level
     w.ue(0).ue(1).ue(1920).ue(1088).u(1, 1).ue(0).ue(0).ue(0).ue(4).ue(2).ue(2);
+    w.ue(4).u(1, 1).ue(1).ue(0).ue(0).ue(2).ue(1).ue(0).ue(4).ue(3).ue(0); // ordering info per sub-layer
     const sps = parseH265Sps(addEmulationPrevention(w.bytes()));
-    expect(sps).toMatchObject({ width: 1920, height: 1080, maxSubLayers: 3, generalTierFlag: 1, generalLevelIdc: 150, bitDepthLuma: 10 });
+    expect(sps).toMatchObject({ width: 1920, height: 1080, maxSubLayers: 3, generalTierFlag: 1, generalLevelIdc: 150, bitDepthLuma: 10, reorderPictures: 3 });
   });
 
   test("garbage throws ParseError", () => {

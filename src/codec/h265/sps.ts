@@ -15,6 +15,8 @@ export interface H265Sps {
   readonly chromaFormatIdc: number;
   readonly bitDepthLuma: number;
   readonly bitDepthChroma: number;
+  /** sps_max_num_reorder_pics of the highest sub-layer (H.265 7.4.3.2.1). */
+  readonly reorderPictures: number;
   /** Displayed size: pic size minus the conformance window. */
   readonly width: number;
   readonly height: number;
@@ -65,6 +67,14 @@ export function parseH265Sps(nal: Uint8Array): H265Sps {
   if (r.flag()) crop = [r.ue(), r.ue(), r.ue(), r.ue()];
   const bitDepthLuma = r.ue() + 8;
   const bitDepthChroma = r.ue() + 8;
+  r.ue(); // log2_max_pic_order_cnt_lsb_minus4
+  const orderingForAll = r.flag(); // sps_sub_layer_ordering_info_present_flag
+  let reorderPictures = 0;
+  for (let i = orderingForAll ? 0 : maxSubLayers - 1; i < maxSubLayers; i++) {
+    r.ue(); // sps_max_dec_pic_buffering_minus1
+    reorderPictures = r.ue();
+    r.ue(); // sps_max_latency_increase_plus1
+  }
   if (picWidth > MAX_SIDE || picHeight > MAX_SIDE) throw new ParseError("SPS size out of range");
 
   // SubWidthC/SubHeightC from H.265 Table 6-1; ChromaArrayType 0 when planes are separate.
@@ -86,6 +96,7 @@ export function parseH265Sps(nal: Uint8Array): H265Sps {
     chromaFormatIdc,
     bitDepthLuma,
     bitDepthChroma,
+    reorderPictures,
     width,
     height,
   };

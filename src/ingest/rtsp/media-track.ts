@@ -4,7 +4,8 @@ import { type AudioTrack, type Track, type VideoCodec, type VideoTrack, withPara
 import { parseAudioSpecificConfig } from "../../codec/aac/config.ts";
 import { h264NalType } from "../../codec/h264/nal.ts";
 import { h265NalType } from "../../codec/h265/nal.ts";
-import { findParameterSets, type ParameterSets, spsDimensions } from "../../codec/parameter-sets.ts";
+import { DecodeTimestamps } from "../../codec/decode-timestamps.ts";
+import { findParameterSets, type ParameterSets, spsDimensions, spsTiming } from "../../codec/parameter-sets.ts";
 import { AacDepacketizer } from "../../rtp/aac/decoder.ts";
 import { parseMpeg4GenericFmtp } from "../../rtp/aac/fmtp.ts";
 import type { DepacketizedFrame, Depacketizer } from "../../rtp/depacketizer.ts";
@@ -55,6 +56,8 @@ export class MediaTrack {
   private zero: number | undefined;
   /** Time zero came from RTP-Info: every track agrees already, sender reports are not needed. */
   aligned = false;
+  /** Video: decode times derived from presentation times (B-frames), made at the first picture. */
+  private decodeTimes: DecodeTimestamps | undefined;
   /** Latest sender report: NTP seconds and the extended RTP timestamp sampled then. */
   report: { ntp: number; rtp: number } | undefined;
 
@@ -131,10 +134,19 @@ export class MediaTrack {
         if (!hasPicture(this.track.codec, frame.units)) continue;
       }
       const ticks = Math.round(((ext - this.zero) / this.media.clockRate + this.startSeconds) * this.track.clockRate);
-      // RTP carries presentation time; without B-frames (cameras) decode time is the same.
-      out.push({ track: this.track, pts: ticks, dts: ticks, key: frame.key, units: frame.units });
+      // RTP carries presentation time only; decode time follows from the reorder depth.
+      const dts = this.track.kind === "video" ? this.decodeTime(this.track, ticks) : ticks;
+      out.push({ track: this.track, pts: ticks, dts, key: frame.key, units: frame.units });
     }
     return out;
+  }
+
+  private decodeTime(track: VideoTrack, pts: number): number {
+    if (!this.decodeTimes) {
+      const timing = spsTiming(track.codec, track.sps);
+      this.decodeTimes = new DecodeTimestamps(timing.reorder, Math.round(track.clockRate / timing.frameRate));
+    }
+    return this.decodeTimes.next(pts);
   }
 
   private takeParameters(units: readonly Uint8Array[]): void {
@@ -145,6 +157,7 @@ export class MediaTrack {
     const next = trackParameters(t.codec, found);
     // Parameters first seen in-band fill the track; a real change makes a new version for readers.
     this.track = t.sps === undefined ? ({ ...t, ...next } as VideoTrack) : withParameters(t, next);
+    if (next.sps) this.decodeTimes?.deepen(spsTiming(t.codec, next.sps).reorder);
   }
 
 }
