@@ -2,18 +2,13 @@ import type { Stream } from "../../core/stream.ts";
 import { logger } from "../../core/log.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import type { UdpSocket } from "../../runtime/udp-socket.ts";
-import { parseRtpPacket } from "../../rtp/packet.ts";
-import { ParseError } from "../../core/errors.ts";
 import { parsePublic, parseRtpInfo, parseSession, parseTransport } from "../../rtsp/headers.ts";
 import type { RtspResponse } from "../../rtsp/message.ts";
 import { parseSessionDescription } from "../../rtsp/sdp.ts";
 import { resolveControl, stripCredentials } from "../../rtsp/url.ts";
 import type { SourceState, SourceStatus, StatusSource } from "../source-status.ts";
-import { MediaTrack } from "./media-track.ts";
-import { receiverReport } from "../../rtp/receiver-report.ts";
-import { Reception } from "./reception.ts";
+import { RtpTrackSet } from "./rtp-track-set.ts";
 import { RtspConnection } from "./rtsp-connection.ts";
-import { readSenderReports } from "../../rtp/sender-report.ts";
 
 const log = logger("rtsp");
 
@@ -60,8 +55,7 @@ export class RtspSource implements StatusSource {
   private reason: string | undefined;
   private stopped = false;
   private conn: RtspConnection | undefined;
-  private tracks: MediaTrack[] = [];
-  private receptions: Reception[] = [];
+  private set: RtpTrackSet | undefined;
   /** interleaved channel (TCP) or track index (UDP) → track index, RTP only. */
   private readonly channels = new Map<number, number>();
   private sockets: UdpSocket[] = [];
@@ -70,12 +64,13 @@ export class RtspSource implements StatusSource {
   private useTcp: boolean;
   private retryMs = FIRST_RETRY_MS;
   private wake: (() => void) | undefined;
+  /** Totals of the sessions before the current one. */
   private readonly counters = { connects: 0, reconnects: 0, packets: 0, badPackets: 0, lost: 0, framesDropped: 0 };
   private readonly ssrc = (Math.random() * 0xffffffff) >>> 0;
   /** Latest decode time published, in seconds, over all sessions. */
   private timelineEnd = 0;
   /** Track versions of the previous session, by track id. */
-  private readonly versions: number[] = [];
+  private versions: number[] = [];
   /** Methods the camera lists in its OPTIONS answer. */
   private public: string[] = [];
   /** Where each track's RTCP goes over UDP. */
@@ -106,16 +101,21 @@ export class RtspSource implements StatusSource {
   }
 
   status(): SourceStatus {
-    let lost = this.counters.lost;
-    let dropped = this.counters.framesDropped;
-    for (const r of this.receptions) lost += r.lost;
-    for (const t of this.tracks) dropped += t.depacketizer.stats.framesDropped;
+    const c = this.counters;
+    const s = this.set;
     return {
       kind: "rtsp",
       url: this.options.shownUrl,
       state: this.state,
       reason: this.reason,
-      counters: { ...this.counters, lost, framesDropped: dropped, transportTcp: this.useTcp ? 1 : 0 },
+      counters: {
+        ...c,
+        packets: c.packets + (s?.counters.packets ?? 0),
+        badPackets: c.badPackets + (s?.counters.badPackets ?? 0),
+        lost: c.lost + (s?.lost ?? 0),
+        framesDropped: c.framesDropped + (s?.framesDropped ?? 0),
+        transportTcp: this.useTcp ? 1 : 0,
+      },
     };
   }
 
@@ -199,12 +199,12 @@ export class RtspSource implements StatusSource {
     for (const s of sdp.skipped) log.info(`${this.stream.path}: SDP media ${s.index} skipped: ${s.reason}`);
     if (sdp.media.length === 0) throw new Error("the camera's SDP has no track we can use");
     const start = this.timelineEnd > 0 ? this.timelineEnd + RESUME_GAP_SECONDS : FIRST_START_SECONDS;
-    this.tracks = sdp.media.map((m, i) => new MediaTrack(m, i, start, this.versions[i] === undefined ? 0 : this.versions[i] + 1));
-    this.receptions = this.tracks.map(() => new Reception());
+    const set = new RtpTrackSet(this.stream, sdp.media, start, this.versions);
+    this.set = set;
     this.channels.clear();
     let sessionTimeout = 60;
-    for (let i = 0; i < this.tracks.length; i++) {
-      const control = resolveControl(base, this.tracks[i].media.control);
+    for (let i = 0; i < set.tracks.length; i++) {
+      const control = resolveControl(base, set.tracks[i]!.media.control);
       let transport: string;
       if (this.useTcp) {
         transport = `RTP/AVP/TCP;unicast;interleaved=${2 * i}-${2 * i + 1}`;
@@ -234,19 +234,18 @@ export class RtspSource implements StatusSource {
       } else if (answer?.serverPort) {
         this.punch(i, answer.serverPort[0], answer.serverPort[1], new URL(stripCredentials(this.options.url).url).hostname);
       }
-      this.stream.setTrack(this.tracks[i].track);
+      this.stream.setTrack(set.tracks[i]!.track);
     }
     const aggregate = sdp.control ? resolveControl(base, sdp.control) : base;
     const play = await conn.request("PLAY", aggregate, { Range: "npt=0.000-" });
     this.expectOk("PLAY", play);
     for (const info of parseRtpInfo(play.headers.get("RTP-Info") ?? "")) {
-      const t = this.tracks.find((tr) => sameControl(resolveControl(base, tr.media.control), info.url));
+      const t = set.tracks.find((tr) => sameControl(resolveControl(base, tr.media.control), info.url));
       if (t && info.rtptime !== undefined) t.setZero(info.rtptime);
     }
     this.lastPacket = Date.now();
     const played = Date.now();
-    const packetsAtPlay = this.counters.packets;
-    log.info(`${this.stream.path}: playing ${this.options.shownUrl} over ${this.useTcp ? "TCP" : "UDP"} (${this.tracks.map((t) => t.track.codec).join(" + ")})`);
+    log.info(`${this.stream.path}: playing ${this.options.shownUrl} over ${this.useTcp ? "TCP" : "UDP"} (${set.tracks.map((t) => t.track.codec).join(" + ")})`);
     // Keepalive before the session times out (RFC 2326 12.37); GET_PARAMETER when offered, as most cameras want.
     const keepaliveMs = Math.max(5, sessionTimeout / 2) * 1000;
     const keepMethod = this.public.includes("GET_PARAMETER") ? "GET_PARAMETER" : "OPTIONS";
@@ -260,7 +259,7 @@ export class RtspSource implements StatusSource {
       timers.push(
         setInterval(() => {
           const now = Date.now();
-          if (!this.useTcp && this.counters.packets === packetsAtPlay && now - played > UDP_FIRST_PACKET_SECONDS * 1000 && this.options.transport === "auto") {
+          if (!this.useTcp && set.counters.packets === 0 && now - played > UDP_FIRST_PACKET_SECONDS * 1000 && this.options.transport === "auto") {
             reject(new TransportRefused(`no RTP over UDP within ${UDP_FIRST_PACKET_SECONDS} s`));
           } else if (now - this.lastPacket > this.options.timeout * 1000) {
             reject(new Error(`no RTP for ${this.options.timeout} s`));
@@ -276,72 +275,35 @@ export class RtspSource implements StatusSource {
   }
 
   private onRtp(index: number | undefined, bytes: Uint8Array, rtcp: boolean): void {
-    const track = index === undefined ? undefined : this.tracks[index];
-    if (!track || index === undefined) return;
-    if (rtcp) return this.onRtcp(track, bytes);
-    let packet;
-    try {
-      packet = parseRtpPacket(bytes);
-    } catch (e) {
-      if (!(e instanceof ParseError)) throw e;
-      this.counters.badPackets++;
-      return;
-    }
-    this.counters.packets++;
+    const set = this.set;
+    if (!set || index === undefined) return;
+    if (rtcp) return set.rtcp(index, bytes);
+    if (!set.rtp(index, bytes)) return;
     this.lastPacket = Date.now();
     this.reason = undefined;
     if (this.state !== "running") {
       this.state = "running";
       this.retryMs = FIRST_RETRY_MS;
     }
-    this.receptions[index].push(packet.sequence, packet.ssrc);
-    let units;
-    try {
-      units = track.push(packet);
-    } catch (e) {
-      if (!(e instanceof ParseError)) throw e;
-      this.counters.badPackets++;
-      return;
-    }
-    for (const au of units) {
-      this.timelineEnd = Math.max(this.timelineEnd, au.dts / au.track.clockRate);
-      this.versions[au.track.id] = au.track.version;
-      this.stream.push(au);
-    }
-  }
-
-  /**
-   * Without RTP-Info each track's time zero is its first packet, which can be
-   * hundreds of ms apart between audio and video. Once every track has a
-   * sender report, move the others' zero to the first track's wall-clock
-   * instant (RFC 3550 6.4.1), once.
-   */
-  private onRtcp(track: MediaTrack, bytes: Uint8Array): void {
-    for (const sr of readSenderReports(bytes)) track.senderReport(sr.ntp, sr.rtpTimestamp);
-    if (this.tracks.length < 2 || this.tracks.every((t) => t.aligned)) return;
-    const reference = this.tracks[0].zeroNtp();
-    if (reference === undefined || this.tracks.some((t) => t.zeroNtp() === undefined)) return;
-    this.tracks[0].aligned = true;
-    for (const t of this.tracks.slice(1)) {
-      const shift = t.alignTo(reference);
-      if (Math.abs(shift) > 0.001) log.info(`${this.stream.path}: ${t.track.codec} aligned on sender reports (${(shift * 1000).toFixed(0)} ms)`);
-    }
+    this.timelineEnd = Math.max(this.timelineEnd, set.timelineEnd);
   }
 
   /** NAT-friendly: a packet from each of our ports opens the path for the camera's RTP and RTCP. */
   private punch(index: number, rtpPort: number, rtcpPort: number, host: string): void {
     const [rtp, rtcp] = [this.sockets[this.sockets.length - 2], this.sockets[this.sockets.length - 1]];
-    const report = receiverReport(this.ssrc, this.receptions[index].report());
-    rtp?.send(report, rtpPort, host);
-    rtcp?.send(report, rtcpPort, host);
+    const report = this.set?.receiverReport(this.ssrc, index);
+    if (report) {
+      rtp?.send(report, rtpPort, host);
+      rtcp?.send(report, rtcpPort, host);
+    }
     this.rtcpTargets[index] = { socket: rtcp, port: rtcpPort, host };
   }
 
   private sendReports(): void {
-    this.tracks.forEach((_, i) => {
-      const reception = this.receptions[i];
+    this.set?.receptions.forEach((reception, i) => {
       if (reception.received === 0) return;
-      const report = receiverReport(this.ssrc, reception.report());
+      const report = this.set?.receiverReport(this.ssrc, i);
+      if (!report) return;
       if (this.useTcp) this.conn?.sendInterleaved(this.rtcpChannel(i), report);
       else {
         const t = this.rtcpTargets[i];
@@ -373,10 +335,15 @@ export class RtspSource implements StatusSource {
     for (const s of this.sockets) s.close();
     this.sockets = [];
     this.rtcpTargets = [];
-    for (const r of this.receptions) this.counters.lost += r.lost;
-    for (const t of this.tracks) this.counters.framesDropped += t.depacketizer.stats.framesDropped;
-    this.receptions = [];
-    this.tracks = [];
+    const set = this.set;
+    this.set = undefined;
+    if (set) {
+      this.counters.packets += set.counters.packets;
+      this.counters.badPackets += set.counters.badPackets;
+      this.counters.lost += set.lost;
+      this.counters.framesDropped += set.framesDropped;
+      this.versions = set.versions();
+    }
   }
 }
 

@@ -1,0 +1,104 @@
+import { ParseError } from "../../core/errors.ts";
+import { logger } from "../../core/log.ts";
+import type { Stream } from "../../core/stream.ts";
+import { parseRtpPacket } from "../../rtp/packet.ts";
+import { receiverReport } from "../../rtp/receiver-report.ts";
+import { readSenderReports } from "../../rtp/sender-report.ts";
+import type { MediaInfo } from "../../rtsp/sdp.ts";
+import { MediaTrack } from "./media-track.ts";
+import { Reception } from "./reception.ts";
+
+const log = logger("rtp");
+
+/**
+ * The RTP tracks of one RTSP session, whichever side dialled: a camera we
+ * pull, or a publisher that pushes to us. Packets in, access units into the
+ * stream, with loss counted and tracks aligned on sender reports.
+ */
+export class RtpTrackSet {
+  readonly tracks: MediaTrack[];
+  readonly receptions: Reception[];
+  readonly counters = { packets: 0, badPackets: 0 };
+  /** Latest decode time pushed, in stream seconds. */
+  timelineEnd = 0;
+
+  constructor(
+    private readonly stream: Stream,
+    media: readonly MediaInfo[],
+    /** Stream time in seconds where this session starts. */
+    startSeconds: number,
+    /** Track versions of the previous session by track id: this one's are above them. */
+    previousVersions: readonly number[] = [],
+  ) {
+    this.tracks = media.map((m, i) => new MediaTrack(m, i, startSeconds, previousVersions[i] === undefined ? 0 : previousVersions[i] + 1));
+    this.receptions = this.tracks.map(() => new Reception());
+  }
+
+  /** One RTP packet of track `index`; false when it is not RTP (counted). */
+  rtp(index: number, bytes: Uint8Array): boolean {
+    const track = this.tracks[index];
+    if (!track) return false;
+    let packet;
+    try {
+      packet = parseRtpPacket(bytes);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.counters.badPackets++;
+      return false;
+    }
+    this.counters.packets++;
+    this.receptions[index]!.push(packet.sequence, packet.ssrc);
+    let units;
+    try {
+      units = track.push(packet);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.counters.badPackets++;
+      return true;
+    }
+    for (const au of units) {
+      this.timelineEnd = Math.max(this.timelineEnd, au.dts / au.track.clockRate);
+      this.stream.push(au);
+    }
+    return true;
+  }
+
+  /**
+   * RTCP of track `index`. Without RTP-Info each track's time zero is its
+   * first packet, which can be hundreds of ms apart between audio and video.
+   * Once every track has a sender report, move the others' zero to the first
+   * track's wall-clock instant (RFC 3550 6.4.1), once.
+   */
+  rtcp(index: number, bytes: Uint8Array): void {
+    const track = this.tracks[index];
+    if (!track) return;
+    for (const sr of readSenderReports(bytes)) track.senderReport(sr.ntp, sr.rtpTimestamp);
+    if (this.tracks.length < 2 || this.tracks.every((t) => t.aligned)) return;
+    const reference = this.tracks[0]!.zeroNtp();
+    if (reference === undefined || this.tracks.some((t) => t.zeroNtp() === undefined)) return;
+    this.tracks[0]!.aligned = true;
+    for (const t of this.tracks.slice(1)) {
+      const shift = t.alignTo(reference);
+      if (Math.abs(shift) > 0.001) log.info(`${this.stream.path}: ${t.track.codec} aligned on sender reports (${(shift * 1000).toFixed(0)} ms)`);
+    }
+  }
+
+  /** A receiver report for track `index` (RFC 3550 6.4.2); undefined for no such track. */
+  receiverReport(ssrc: number, index: number): Uint8Array | undefined {
+    const reception = this.receptions[index];
+    return reception && receiverReport(ssrc, reception.report());
+  }
+
+  /** Track versions by id, for the next session to go above. */
+  versions(): number[] {
+    return this.tracks.map((t) => t.track.version);
+  }
+
+  get lost(): number {
+    return this.receptions.reduce((n, r) => n + r.lost, 0);
+  }
+
+  get framesDropped(): number {
+    return this.tracks.reduce((n, t) => n + t.depacketizer.stats.framesDropped, 0);
+  }
+}
