@@ -1,8 +1,10 @@
 /**
  * The RTP payload formats we carry, one row per codec, shared by the SDP
- * parser and generator so both sides name codecs the same way.
+ * parser and generator so both sides name codecs the same way. One name per
+ * payload format, not per codec: "aac" is MPEG4-GENERIC (RFC 3640) and
+ * "aac-latm" is MP4A-LATM (RFC 6416); both become an AAC track.
  */
-export type SdpCodec = "h264" | "h265" | "aac" | "opus" | "pcmu" | "pcma";
+export type SdpCodec = "h264" | "h265" | "aac" | "aac-latm" | "opus" | "pcmu" | "pcma";
 
 export interface CodecRow {
   codec: SdpCodec;
@@ -21,6 +23,8 @@ export const CODECS: Record<SdpCodec, CodecRow> = {
   h265: { codec: "h265", type: "video", rtpmapName: "H265", defaultClockRate: 90000 },
   // RFC 3640 4.1: the rate is the sampling rate, so it must be given.
   aac: { codec: "aac", type: "audio", rtpmapName: "MPEG4-GENERIC" },
+  // RFC 6416 7.3: 90000 when the rtpmap gives none.
+  "aac-latm": { codec: "aac-latm", type: "audio", rtpmapName: "MP4A-LATM", defaultClockRate: 90000 },
   opus: { codec: "opus", type: "audio", rtpmapName: "opus", defaultClockRate: 48000, fixedChannels: 2 },
   pcmu: { codec: "pcmu", type: "audio", rtpmapName: "PCMU", defaultClockRate: 8000 },
   pcma: { codec: "pcma", type: "audio", rtpmapName: "PCMA", defaultClockRate: 8000 },
@@ -32,6 +36,7 @@ const BY_NAME: Record<string, SdpCodec> = {
   H265: "h265",
   HEVC: "h265",
   "MPEG4-GENERIC": "aac",
+  "MP4A-LATM": "aac-latm",
   OPUS: "opus",
   PCMU: "pcmu",
   PCMA: "pcma",
@@ -39,8 +44,6 @@ const BY_NAME: Record<string, SdpCodec> = {
 
 /** Names we recognise but do not take, with the reason given in `skipped`. */
 const UNSUPPORTED: Record<string, string> = {
-  // LATM's config is a StreamMuxConfig, not an AudioSpecificConfig: a different depacketizer.
-  "MP4A-LATM": "AAC in MP4A-LATM (RFC 6416) is not supported, only MPEG4-GENERIC (RFC 3640)",
   "MP4V-ES": "MPEG-4 Part 2 video is not supported",
   JPEG: "Motion JPEG is not supported",
   H263: "H.263 is not supported",

@@ -1,5 +1,6 @@
 import { parse, type MediaDescription } from "sdp-transform";
 import { ParseError } from "../core/errors.ts";
+import { readAacPayload } from "../rtp/aac/payload-config.ts";
 import { CODECS, codecByName, type SdpCodec, STATIC_PAYLOADS, staticName } from "./sdp-codecs.ts";
 
 export { generateSessionDescription, type SessionDescriptionInit } from "./sdp-generate.ts";
@@ -9,7 +10,7 @@ export type { SdpCodec } from "./sdp-codecs.ts";
 export interface MediaInfo {
   type: "video" | "audio";
   payloadType: number;
-  /** "aac" is always MPEG4-GENERIC (RFC 3640); MP4A-LATM is skipped with a reason. */
+  /** The payload format: "aac" is MPEG4-GENERIC (RFC 3640), "aac-latm" MP4A-LATM (RFC 6416). */
   codec: SdpCodec;
   clockRate: number;
   /** Audio only: from the rtpmap, else 1 (RFC 4566 6), 2 for Opus (RFC 7587 7). */
@@ -57,6 +58,18 @@ function fmtpFor(m: MediaDescription, pt: number, payloadCount: number): Record<
   return line ? parseFmtp(String(line.config)) : {};
 }
 
+/** Why a track's codec configuration cannot be used: skipped here rather than failing the whole session at SETUP. */
+function configProblem(info: MediaInfo): string | undefined {
+  if (info.codec !== "aac" && info.codec !== "aac-latm") return undefined;
+  try {
+    readAacPayload(info.codec === "aac" ? "generic" : "latm", info.clockRate, info.fmtp);
+    return undefined;
+  } catch (e) {
+    if (e instanceof ParseError) return e.message;
+    throw e;
+  }
+}
+
 /** The first payload type of an m-line we can use, or the reason none is usable. */
 function pickPayload(m: MediaDescription, index: number, type: "video" | "audio"): MediaInfo | string {
   const pts = String(m.payloads ?? "").trim().split(/\s+/).filter((p) => p !== "").map(Number);
@@ -92,6 +105,11 @@ function pickPayload(m: MediaDescription, index: number, type: "video" | "audio"
     if (type === "audio") {
       const given = map?.encoding !== undefined ? Number(map.encoding) : NaN;
       info.channels = row.fixedChannels ?? (Number.isInteger(given) && given > 0 ? given : (fixed?.channels ?? 1));
+    }
+    const problem = configProblem(info);
+    if (problem !== undefined) {
+      reasons.push(problem);
+      continue;
     }
     if (m.control !== undefined && String(m.control).trim() !== "") info.control = String(m.control).trim();
     return info;

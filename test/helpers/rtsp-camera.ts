@@ -22,7 +22,8 @@ export interface CameraOptions {
   /** Mount point, default `/stream`; with `mounts` it is the prefix of `/stream1` … `/streamN`. */
   path?: string;
   video?: "h264" | "h265" | "none";
-  audio?: "aac" | "pcmu" | "none";
+  /** `aac` is sent as mpeg4-generic (RFC 3640), `latm` as MP4A-LATM (RFC 6416). */
+  audio?: "aac" | "latm" | "pcmu" | "none";
   auth?: "none" | "basic" | "digest";
   user?: string;
   password?: string;

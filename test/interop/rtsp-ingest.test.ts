@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { FFMPEG } from "../helpers/peers.ts";
+import { FFMPEG, FFPROBE } from "../helpers/peers.ts";
 import { startCamera } from "../helpers/rtsp-camera.ts";
 import { run, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { waitForStream } from "../helpers/stream-api.ts";
@@ -130,4 +130,43 @@ describe("an on-demand RTSP camera", () => {
     expect(hungUp?.source?.state).toBe("stopped");
     expect(hungUp?.readers.length).toBe(0);
   }, 40_000);
+});
+
+describe("a camera sending AAC as MP4A-LATM (GStreamer rtpmp4apay)", () => {
+  let camera: Camera;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    camera = await startCamera({ video: "h264", audio: "latm" });
+    server = await startServerProcess("bun", {
+      demo: { enabled: false },
+      hls: { alwaysRemux: true },
+      paths: { latm: { source: camera.url } },
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await server?.stop();
+    await camera?.stop();
+  });
+
+  test("gives an AAC track with the config's rate; HLS carries it and decodes with -xerror", async () => {
+    const info = await waitForStream(server.url, "latm", playing(2), 20_000);
+    // The camera's rtpmap says MP4A-LATM/48000 without channels: they come from the StreamMuxConfig.
+    expect(info?.tracks[1]).toMatchObject({ kind: "audio", codec: "aac", sampleRate: 48000, channels: 2, outputs: ["hls"] });
+    // A finished segment: its audio stream and how many AAC frames it holds (48000 / 1024 a second).
+    let playlist = "";
+    for (let i = 0; i < 20 && !/#EXTINF:[\d.]+,\s+\S+\s+#EXTINF/.test(playlist); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      playlist = await (await fetch(`${server.url}/latm/index.m3u8`)).text();
+    }
+    const [, extinf, uri] = /#EXTINF:([\d.]+),\s+(\S+)/.exec(playlist)!;
+    const probe = await run(FFPROBE, ["-v", "error", "-count_packets", "-select_streams", "a", "-show_entries", "stream=codec_name,sample_rate,channels,nb_read_packets", "-of", "json", new URL(uri, `${server.url}/latm/index.m3u8`).href], 20_000);
+    expect(probe.stderr).toBe("");
+    const [audio] = (JSON.parse(probe.stdout) as { streams: Record<string, string | number>[] }).streams;
+    expect(audio).toMatchObject({ codec_name: "aac", sample_rate: "48000", channels: 2 });
+    const frames = (Number(extinf) * 48000) / 1024;
+    expect(Number(audio.nb_read_packets)).toBeGreaterThan(frames * 0.8);
+    expect(Number(audio.nb_read_packets)).toBeLessThan(frames * 1.2 + 2);
+    await decodes(server, "latm");
+  }, 60_000);
 });

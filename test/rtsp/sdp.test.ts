@@ -59,16 +59,17 @@ describe("parseSessionDescription: cameras", () => {
     ]);
   });
 
-  test("quirky DVR: static PCMU after an unknown type, HEVC, fmtp on the wrong number, LATM and text skipped", () => {
+  test("quirky DVR: static PCMU after an unknown type, HEVC, fmtp on the wrong number, LATM, text skipped", () => {
     const s = parseSessionDescription(QUIRKY);
     expect(s.media.map(brief)).toEqual([
       ["audio", 0, "pcmu", 8000, 1, "trackID=2"],
       ["video", 96, "h265", 90000, undefined, "trackID=1"],
+      ["audio", 98, "aac-latm", 44100, 2, undefined],
       ["audio", 111, "opus", 48000, 2, undefined],
     ]);
     expect(s.media[1].fmtp["sprop-vps"]).toBe("QAEMAf//AWAAAAMAsAAAAwAAAwB7rAk=");
-    expect(s.skipped.map((x) => x.index)).toEqual([2, 4]);
-    expect(s.skipped[0].reason).toContain("MP4A-LATM");
+    expect(s.media[2].fmtp).toEqual({ cpresent: "0", config: "400024203fc0" });
+    expect(s.skipped).toEqual([{ index: 4, reason: 'media type "text" is not audio or video' }]);
   });
 });
 

@@ -1,13 +1,13 @@
 import type { AccessUnit } from "../../core/access-unit.ts";
 import { bytesEqual } from "../../core/bytes.ts";
 import { type AudioTrack, type Track, type VideoCodec, type VideoTrack, withParameters } from "../../core/track.ts";
-import { parseAudioSpecificConfig } from "../../codec/aac/config.ts";
 import { h264NalType } from "../../codec/h264/nal.ts";
 import { h265NalType } from "../../codec/h265/nal.ts";
 import { DecodeTimestamps } from "../../codec/decode-timestamps.ts";
 import { findParameterSets, type ParameterSets, spsDimensions, spsTiming } from "../../codec/parameter-sets.ts";
 import { AacDepacketizer } from "../../rtp/aac/decoder.ts";
-import { parseMpeg4GenericFmtp } from "../../rtp/aac/fmtp.ts";
+import { LatmDepacketizer } from "../../rtp/aac/latm-decoder.ts";
+import { readAacPayload } from "../../rtp/aac/payload-config.ts";
 import type { DepacketizedFrame, Depacketizer } from "../../rtp/depacketizer.ts";
 import { H264Depacketizer } from "../../rtp/h264/decoder.ts";
 import { parseSpropParameterSets } from "../../rtp/h264/sprop.ts";
@@ -82,11 +82,12 @@ export class MediaTrack {
         this.depacketizer = media.codec === "h264" ? new H264Depacketizer() : new H265Depacketizer({ spropMaxDonDiff: maxDonDiff });
         break;
       }
-      case "aac": {
-        const fmtp = parseMpeg4GenericFmtp(media.fmtp);
-        const asc = parseAudioSpecificConfig(fmtp.config);
-        this.track = { ...base, kind: "audio", codec: "aac", clockRate: media.clockRate, sampleRate: asc.sampleRate, channels: asc.channels, config: fmtp.config };
-        this.depacketizer = new AacDepacketizer(fmtp);
+      case "aac":
+      case "aac-latm": {
+        // Both packings carry the same AAC frames: one "aac" track, so HLS takes either.
+        const aac = readAacPayload(media.codec === "aac" ? "generic" : "latm", media.clockRate, media.fmtp);
+        this.track = { ...base, kind: "audio", codec: "aac", clockRate: media.clockRate, sampleRate: aac.asc.sampleRate, channels: aac.asc.channels, config: aac.config };
+        this.depacketizer = aac.packing === "latm" ? new LatmDepacketizer(aac.latm) : new AacDepacketizer(aac.generic);
         break;
       }
       default:

@@ -8,6 +8,11 @@ const EXPLICIT_RATE_INDEX = 15;
 /** SBR and PS signalled hierarchically: another rate and object type follow (ISO 14496-3 1.6.2.1). */
 const SBR = 5;
 const PS = 29;
+/** ER BSAC: its sync extension carries a channel configuration too (ISO 14496-3 1.6.2.1). */
+const ER_BSAC = 22;
+/** syncExtensionType of backward-compatible SBR and of PS after it (ISO 14496-3 1.6.2.1, 1.6.6.2). */
+const SBR_SYNC = 0x2b7;
+const PS_SYNC = 0x548;
 /** Object types whose specific config is GASpecificConfig (ISO 14496-3 Table 1.15). */
 const GA_OBJECT_TYPES = new Set([1, 2, 3, 4, 6, 7, 17, 19, 20, 21, 22, 23]);
 
@@ -34,14 +39,20 @@ export function parseLatmConfig(hex: string): LatmConfig {
   const numSubFrames = r.u(6);
   if (r.u(4) !== 0 || r.u(3) !== 0) throw new ParseError("MP4A-LATM: only one program with one layer is supported");
   const ascStart = 15;
-  readAudioSpecificConfig(r);
+  readAudioSpecificConfig(r, bytes);
   const ascBits = bytes.length * 8 - r.bitsLeft - ascStart;
   if (r.u(3) !== 0) throw new ParseError("MP4A-LATM: only frameLengthType 0 (byte lengths) is supported");
   return { config: copyBits(bytes, ascStart, ascBits), numSubFrames };
 }
 
 /** Walks an AudioSpecificConfig (ISO 14496-3 1.6.2.1) to learn its length in bits. */
-function readAudioSpecificConfig(r: BitReader): void {
+function readAudioSpecificConfig(r: BitReader, bytes: Uint8Array): void {
+  const peek = (n: number): number => {
+    if (r.bitsLeft < n) return -1;
+    const ahead = new BitReader(bytes);
+    ahead.skip(bytes.length * 8 - r.bitsLeft);
+    return ahead.u(n);
+  };
   const objectType = (): number => {
     const t = r.u(5);
     return t === OBJECT_TYPE_ESCAPE ? 32 + r.u(6) : t;
@@ -52,7 +63,8 @@ function readAudioSpecificConfig(r: BitReader): void {
   let type = objectType();
   rate();
   const channelConfig = r.u(4);
-  if (type === SBR || type === PS) {
+  const hierarchical = type === SBR || type === PS;
+  if (hierarchical) {
     rate();
     type = objectType();
   }
@@ -67,6 +79,20 @@ function readAudioSpecificConfig(r: BitReader): void {
     if (type === 22) r.skip(16);
     if (type === 17 || type === 19 || type === 20 || type === 23) r.skip(3);
     r.skip(1);
+  }
+  // Backward-compatible SBR signalling. With audioMuxVersion 0 the config has no length, so it is
+  // known by its sync word, as ffmpeg does: its AAC encoder writes 0x2b7 + SBR + sbrPresentFlag 0,
+  // which GStreamer's rtpmp4apay passes on. frameLengthType 0 cannot start 0x2b7 or 0x548.
+  if (!hierarchical && peek(11) === SBR_SYNC) {
+    r.skip(11);
+    const extensionType = objectType();
+    if (extensionType === SBR && r.flag()) {
+      rate();
+      if (peek(11) === PS_SYNC) r.skip(12);
+    } else if (extensionType === ER_BSAC) {
+      if (r.flag()) rate();
+      r.skip(4);
+    }
   }
 }
 

@@ -10,6 +10,10 @@ const CONFIGS: { name: string; hex: string; asc: string; numSubFrames: number }[
   { name: "ffmpeg AAC-LC 48 kHz stereo", hex: "400023203fc0", asc: "1190", numSubFrames: 0 },
   { name: "GStreamer AAC-LC 44.1 kHz mono", hex: "400024103fc0", asc: "1208", numSubFrames: 0 },
   { name: "two subframes per element", hex: "420023203fc0", asc: "1190", numSubFrames: 2 },
+  // avenc_aac (ffmpeg's encoder) appends 0x2b7 + SBR + sbrPresentFlag 0; rtpmp4apay passes it on
+  // and ends the StreamMuxConfig right after frameLengthType.
+  { name: "GStreamer rtpmp4apay from avenc_aac: SBR sync extension", hex: "40002320adca00", asc: "119056e500", numSubFrames: 0 },
+  { name: "sync extension: SBR 24 → 48 kHz and PS", hex: "40002620adcb3a911fe0", asc: "131056e59d4880", numSubFrames: 0 },
 ];
 
 describe("parseLatmConfig", () => {
