@@ -14,10 +14,10 @@ export function ingestRoutes(ctx: ServerContext): Hono {
     if (!pathname.endsWith(INGEST)) return next();
     const path = pathname.slice(1, -INGEST.length);
     if (!isValidStreamPath(path)) return problem(c, 400, `"${path.slice(0, 80)}" is not a valid stream path`);
-    const pc = ctx.sources.pathConfig(path);
-    if (pc?.publishUser !== undefined && pc.publishPassword !== undefined) {
+    const expected = ctx.sources.publishCredentials(path);
+    if (expected) {
       const given = parseBasicAuthorization(c.req.header("Authorization"));
-      if (!credentialsMatch(given, { user: pc.publishUser, password: pc.publishPassword })) {
+      if (!credentialsMatch(given, expected)) {
         c.header("WWW-Authenticate", `Basic realm="publish ${path}", charset="UTF-8"`);
         return problem(c, 401, `publishing to "${path}" needs valid credentials`);
       }

@@ -71,10 +71,10 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
       host: config.rtsp.host,
       port: config.rtsp.port,
       rtpPort: config.rtsp.rtpPort ?? undefined,
-      readCredentials: (path) => {
-        const pc = sources.pathConfig(path);
-        return pc?.readUser !== undefined && pc.readPassword !== undefined ? { user: pc.readUser, password: pc.readPassword } : undefined;
-      },
+      readCredentials: (path) => sources.readCredentials(path),
+      publishCredentials: (path) => sources.publishCredentials(path),
+      admitPublisher: (path, remote, create) => sources.admit(path, remote, create),
+      endPublisher: (publisher, reason) => sources.end(publisher, reason),
     });
   }
 

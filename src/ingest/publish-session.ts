@@ -1,9 +1,10 @@
 import type { Stream } from "../core/stream.ts";
-import type { SourceState, SourceStatus, StatusSource } from "./source-status.ts";
+import type { Publisher } from "./publisher.ts";
+import type { SourceState, SourceStatus } from "./source-status.ts";
 import { TsIngest } from "./ts/ts-ingest.ts";
 
 /** One publisher pushing MPEG-TS (HTTP POST/PUT) into a path, until it ends or is replaced. */
-export class PublishSession implements StatusSource {
+export class PublishSession implements Publisher {
   readonly ingest: TsIngest;
   private readonly abort = new AbortController();
   private state: SourceState = "running";
@@ -31,6 +32,7 @@ export class PublishSession implements StatusSource {
 
   close(reason: string): void {
     if (this.state === "stopped") return;
+    this.ingest.end();
     this.state = "stopped";
     this.reason = reason;
     this.abort.abort(new Error(reason));

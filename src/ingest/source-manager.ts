@@ -1,9 +1,11 @@
+import type { Credentials } from "../auth/basic.ts";
 import type { Config, PathConfig } from "../config/schema.ts";
 import { logger } from "../core/log.ts";
 import type { StreamRegistry } from "../core/registry.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { HttpPullSource } from "./http/http-pull-source.ts";
 import { PublishSession } from "./publish-session.ts";
+import type { Publisher, Refusal } from "./publisher.ts";
 import { maskSource, parseSource } from "./source-url.ts";
 import { RtspSource } from "./rtsp/rtsp-source.ts";
 import { UdpSource } from "./udp/udp-source.ts";
@@ -11,12 +13,10 @@ import type { Stream } from "../core/stream.ts";
 
 const log = logger("sources");
 
-export type PublishResult = PublishSession | { status: 404 | 409; error: string };
-
 /** Starts the configured sources and admits publishers, one per path unless overridePublisher. */
 export class SourceManager {
   private readonly sources: { stop(): void }[] = [];
-  private readonly sessions = new Map<string, PublishSession>();
+  private readonly sessions = new Map<string, Publisher>();
 
   constructor(
     private readonly config: Config,
@@ -26,6 +26,18 @@ export class SourceManager {
 
   pathConfig(path: string): PathConfig | undefined {
     return Object.hasOwn(this.config.paths, path) ? this.config.paths[path] : undefined;
+  }
+
+  /** Credentials a reader of `path` must give, if the path sets them. */
+  readCredentials(path: string): Credentials | undefined {
+    const pc = this.pathConfig(path);
+    return pc?.readUser !== undefined && pc.readPassword !== undefined ? { user: pc.readUser, password: pc.readPassword } : undefined;
+  }
+
+  /** Credentials a publisher to `path` must give, if the path sets them. */
+  publishCredentials(path: string): Credentials | undefined {
+    const pc = this.pathConfig(path);
+    return pc?.publishUser !== undefined && pc.publishPassword !== undefined ? { user: pc.publishUser, password: pc.publishPassword } : undefined;
   }
 
   async start(): Promise<void> {
@@ -60,29 +72,33 @@ export class SourceManager {
     }
   }
 
-  /** Admits a publisher on `path`, or says why not. */
-  publish(path: string, remote: string, program: number | undefined): PublishResult {
+  /** Admits a publisher on `path` (made by `create` once admitted), or says why not. */
+  admit<P extends Publisher>(path: string, remote: string, create: (stream: Stream) => P): P | Refusal {
     const pc = this.pathConfig(path);
     if (!pc || pc.source !== "publisher") return { status: 404, error: `path "${path}" does not take publishers (configure paths.${path} with source: publisher)` };
     const current = this.sessions.get(path);
     if (current && !pc.overridePublisher) return { status: 409, error: `path "${path}" already has a publisher (${current.remote}); set overridePublisher to replace it` };
     current?.close(`replaced by ${remote}`);
     const stream = this.registry.get(path) ?? this.registry.create(path);
-    const session = new PublishSession(stream, remote, program);
+    const publisher = create(stream);
     stream.publisher = remote;
-    stream.source = session;
-    this.sessions.set(path, session);
+    stream.source = publisher;
+    this.sessions.set(path, publisher);
     log.info(`${path}: publisher ${remote} started`);
-    return session;
+    return publisher;
   }
 
-  /** The publisher finished (body ended, error, or replaced). */
-  end(session: PublishSession, reason: string): void {
-    session.ingest.end();
-    session.close(reason);
-    const path = session.stream.path;
-    log.info(`${path}: publisher ${session.remote} ended: ${reason}`);
-    if (this.sessions.get(path) !== session) return; // replaced: the stream goes on with the new one
+  /** An MPEG-TS publisher (HTTP push). */
+  publish(path: string, remote: string, program: number | undefined): PublishSession | Refusal {
+    return this.admit(path, remote, (stream) => new PublishSession(stream, remote, program));
+  }
+
+  /** The publisher finished (body ended, connection closed, error, or replaced). */
+  end(publisher: Publisher, reason: string): void {
+    publisher.close(reason);
+    const path = publisher.stream.path;
+    log.info(`${path}: publisher ${publisher.remote} ended: ${reason}`);
+    if (this.sessions.get(path) !== publisher) return; // replaced: the stream goes on with the new one
     this.sessions.delete(path);
     this.registry.remove(path, "publisher left");
   }

@@ -4,22 +4,26 @@ import { FFMPEG } from "./peers.ts";
 
 export const DEMO_CLIP = resolve(import.meta.dir, "../../assets/demo.ts");
 
-/**
- * ffmpeg sending the demo clip in real time, looped, to `url` as MPEG-TS.
- * Bounded: it stops by itself after `maxSeconds` even if nobody stops it.
- */
-export function sendDemo(url: string, extra: string[] = [], maxSeconds = 60): { stop(): Promise<void>; output(): string } {
-  const child: ChildProcess = spawn(
-    FFMPEG,
-    ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", DEMO_CLIP, "-t", String(maxSeconds), "-c", "copy", ...extra, "-f", "mpegts", url],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+export interface Sender {
+  stop(): Promise<void>;
+  output(): string;
+  /** Resolves with the exit code when ffmpeg ends by itself. */
+  exited: Promise<number | null>;
+}
+
+/** ffmpeg reading the demo clip in real time, looped, for at most `maxSeconds`, then `output` args. */
+function demoFfmpeg(output: string[], maxSeconds: number): Sender {
+  const child: ChildProcess = spawn(FFMPEG, ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", DEMO_CLIP, "-t", String(maxSeconds), ...output], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let err = "";
   child.stderr!.on("data", (b) => {
     if (err.length < 10_000) err += b;
   });
+  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
   return {
     output: () => err,
+    exited,
     stop: () =>
       new Promise((done) => {
         if (child.exitCode !== null || child.signalCode !== null) return done();
@@ -27,4 +31,21 @@ export function sendDemo(url: string, extra: string[] = [], maxSeconds = 60): { 
         child.kill("SIGKILL");
       }),
   };
+}
+
+/**
+ * ffmpeg sending the demo clip in real time, looped, to `url` as MPEG-TS.
+ * Bounded: it stops by itself after `maxSeconds` even if nobody stops it.
+ */
+export function sendDemo(url: string, extra: string[] = [], maxSeconds = 60): Sender {
+  return demoFfmpeg(["-c", "copy", ...extra, "-f", "mpegts", url], maxSeconds);
+}
+
+/**
+ * ffmpeg publishing the demo over RTSP (ANNOUNCE/RECORD): H.264 with
+ * B-frames as is; AAC re-encoded, since the RTP muxer needs the AAC config
+ * up front and ADTS in MPEG-TS has none.
+ */
+export function publishDemo(url: string, transport: "tcp" | "udp", maxSeconds = 60): Sender {
+  return demoFfmpeg(["-c:v", "copy", "-c:a", "aac", "-f", "rtsp", "-rtsp_transport", transport, url], maxSeconds);
 }

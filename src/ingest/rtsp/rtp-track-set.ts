@@ -66,20 +66,22 @@ export class RtpTrackSet {
   /**
    * RTCP of track `index`. Without RTP-Info each track's time zero is its
    * first packet, which can be hundreds of ms apart between audio and video.
-   * Once every track has a sender report, move the others' zero to the first
-   * track's wall-clock instant (RFC 3550 6.4.1), once.
+   * Once every track has a sender report, move each zero to the same
+   * wall-clock instant (RFC 3550 6.4.1), once. The instant is the earliest
+   * track's, so every shift moves time forward: units already sent stay
+   * before the next ones (a step back would be a discontinuity for HLS).
    */
   rtcp(index: number, bytes: Uint8Array): void {
     const track = this.tracks[index];
     if (!track) return;
     for (const sr of readSenderReports(bytes)) track.senderReport(sr.ntp, sr.rtpTimestamp);
     if (this.tracks.length < 2 || this.tracks.every((t) => t.aligned)) return;
-    const reference = this.tracks[0]!.zeroNtp();
-    if (reference === undefined || this.tracks.some((t) => t.zeroNtp() === undefined)) return;
-    this.tracks[0]!.aligned = true;
-    for (const t of this.tracks.slice(1)) {
+    const zeros = this.tracks.map((t) => t.zeroNtp());
+    if (zeros.some((z) => z === undefined)) return;
+    const reference = Math.min(...(zeros as number[]));
+    for (const t of this.tracks) {
       const shift = t.alignTo(reference);
-      if (Math.abs(shift) > 0.001) log.info(`${this.stream.path}: ${t.track.codec} aligned on sender reports (${(shift * 1000).toFixed(0)} ms)`);
+      if (shift < -0.001) log.info(`${this.stream.path}: ${t.track.codec} moved ${(-shift * 1000).toFixed(0)} ms later to align on sender reports`);
     }
   }
 

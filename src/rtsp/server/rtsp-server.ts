@@ -4,6 +4,9 @@ import type { Credentials } from "../../auth/basic.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import type { TcpListener } from "../../runtime/tcp-server.ts";
 import type { UdpSocket } from "../../runtime/udp-socket.ts";
+import type { Stream } from "../../core/stream.ts";
+import type { Refusal } from "../../ingest/publisher.ts";
+import type { RecordSession } from "./record-session.ts";
 import { RtspServerConnection } from "./server-connection.ts";
 import { ServerAuth } from "./server-auth.ts";
 
@@ -15,6 +18,9 @@ export interface RtspServerOptions {
   /** Even port for RTP over UDP (RTCP on the next one); 0 = any free pair; undefined = TCP only. */
   readonly rtpPort: number | undefined;
   readCredentials(path: string): Credentials | undefined;
+  publishCredentials(path: string): Credentials | undefined;
+  admitPublisher(path: string, remote: string, create: (stream: Stream) => RecordSession): RecordSession | Refusal;
+  endPublisher(publisher: RecordSession, reason: string): void;
 }
 
 export interface RunningRtspServer {
@@ -23,23 +29,28 @@ export interface RunningRtspServer {
   close(): void;
 }
 
-/** The RTSP server: readers pull any stream with DESCRIBE, SETUP and PLAY, over TCP or UDP. */
+/** The RTSP server: readers pull any stream (DESCRIBE, SETUP, PLAY), publishers push (ANNOUNCE, SETUP, RECORD), over TCP or UDP. */
 export async function startRtspServer(runtime: Runtime, registry: StreamRegistry, options: RtspServerOptions): Promise<RunningRtspServer> {
+  const udpRoutes = new Map<string, (bytes: Uint8Array) => void>();
   let rtp: UdpSocket | undefined;
   let rtcp: UdpSocket | undefined;
   if (options.rtpPort !== undefined) {
-    // Readers' RTCP arrives here; we only need it to exist (NAT keepalive), not to read it.
-    const ignore = () => {};
-    if (options.rtpPort === 0) [rtp, rtcp] = await runtime.bindUdpPair(options.host, ignore, ignore);
+    // Publishers' RTP and RTCP go to their session by source address; readers' RTCP only keeps NATs open.
+    const route = (msg: Uint8Array, from: { address: string; port: number }) => udpRoutes.get(`${from.address.replace(/^::ffff:/, "")}:${from.port}`)?.(msg);
+    if (options.rtpPort === 0) [rtp, rtcp] = await runtime.bindUdpPair(options.host, route, route);
     else {
-      rtp = await runtime.bindUdp(options.rtpPort, options.host, ignore);
-      rtcp = await runtime.bindUdp(options.rtpPort + 1, options.host, ignore);
+      rtp = await runtime.bindUdp(options.rtpPort, options.host, route);
+      rtcp = await runtime.bindUdp(options.rtpPort + 1, options.host, route);
     }
   }
   const ctx = {
     registry,
     auth: new ServerAuth(),
     readCredentials: options.readCredentials,
+    publishCredentials: options.publishCredentials,
+    admitPublisher: options.admitPublisher,
+    endPublisher: options.endPublisher,
+    udpRoutes,
     rtp,
     rtcp,
     rtpPort: rtp?.port ?? 0,

@@ -1,16 +1,20 @@
+import { ParseError } from "../../core/errors.ts";
 import { logger } from "../../core/log.ts";
 import type { StreamRegistry } from "../../core/registry.ts";
 import type { Stream } from "../../core/stream.ts";
 import type { Credentials } from "../../auth/basic.ts";
+import type { Refusal } from "../../ingest/publisher.ts";
 import type { TcpPeer } from "../../runtime/tcp-server.ts";
 import type { UdpSocket } from "../../runtime/udp-socket.ts";
 import { formatRtpInfo, formatSession, formatTransport, parseTransport } from "../headers.ts";
 import { RtspHeaders, type RtspRequest, serializeResponse } from "../message.ts";
 import { interleavedFrame } from "../interleaved.ts";
 import { RtspReader } from "../reader.ts";
+import { parseSessionDescription } from "../sdp.ts";
 import { generateSessionDescription } from "../sdp-generate.ts";
 import { isValidStreamPath } from "../../stream-path.ts";
 import { ReaderSession, type SetupTrack } from "./reader-session.ts";
+import { checkAnnouncedMedia, RecordSession } from "./record-session.ts";
 import { RtpSender } from "./rtp-sender.ts";
 import type { ServerAuth } from "./server-auth.ts";
 import { trackMedia } from "./track-sdp.ts";
@@ -18,7 +22,8 @@ import { trackMedia } from "./track-sdp.ts";
 const log = logger("rtsp-server");
 /** Seconds a session lives without a request (RFC 2326 12.37's default). */
 export const SESSION_TIMEOUT_S = 60;
-const PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER";
+const PUBLIC = "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, RECORD, TEARDOWN, GET_PARAMETER";
+const REASONS: Record<number, string> = { 404: "Not Found", 409: "Conflict" };
 const TRACK_CONTROL = /\/trackID=(\d{1,3})$/;
 
 export interface ServerContextForRtsp {
@@ -26,6 +31,13 @@ export interface ServerContextForRtsp {
   readonly auth: ServerAuth;
   /** Credentials a reader of `path` must give, if any. */
   readCredentials(path: string): Credentials | undefined;
+  /** Credentials a publisher to `path` must give, if any. */
+  publishCredentials(path: string): Credentials | undefined;
+  /** Admits a publisher (one per path unless overridePublisher), or says why not. */
+  admitPublisher(path: string, remote: string, create: (stream: Stream) => RecordSession): RecordSession | Refusal;
+  endPublisher(publisher: RecordSession, reason: string): void;
+  /** "address:port" of a publisher's RTP or RTCP socket → where its datagrams go (RTP over UDP, RECORD). */
+  readonly udpRoutes: Map<string, (bytes: Uint8Array) => void>;
   readonly rtp: UdpSocket | undefined;
   readonly rtcp: UdpSocket | undefined;
   readonly rtpPort: number;
@@ -64,6 +76,10 @@ export class RtspServerConnection {
   private stream: Stream | undefined;
   private readonly setup = new Map<number, SetupTrack>();
   private playing: ReaderSession | undefined;
+  /** Publishing: the announced session, its interleaved channels and UDP routes. */
+  private record: RecordSession | undefined;
+  private readonly recordChannels = new Map<number, { index: number; rtcp: boolean }>();
+  private readonly routes: string[] = [];
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -81,8 +97,12 @@ export class RtspServerConnection {
     for (const item of items) {
       if (item.kind === "request") this.handle(item.request);
       else if (item.kind === "error") this.reply(400, "Bad Request", undefined, { "X-Error": item.error.message.slice(0, 200) });
-      // Interleaved RTCP receiver reports from readers keep the session alive; nothing else to do with them.
-      else if (item.kind === "interleaved") this.touch();
+      else if (item.kind === "interleaved") {
+        // A publisher's media; from readers, RTCP receiver reports that only keep the session alive.
+        this.touch();
+        const to = this.recordChannels.get(item.channel);
+        if (to && this.record) to.rtcp ? this.record.rtcp(to.index, item.payload) : this.record.rtp(to.index, item.payload);
+      }
     }
   }
 
@@ -90,6 +110,16 @@ export class RtspServerConnection {
     clearTimeout(this.idleTimer);
     this.playing?.close();
     this.playing = undefined;
+    this.endRecord("the publisher left");
+  }
+
+  private endRecord(reason: string): void {
+    const record = this.record;
+    this.record = undefined;
+    for (const key of this.routes) this.ctx.udpRoutes.delete(key);
+    this.routes.length = 0;
+    this.recordChannels.clear();
+    if (record) this.ctx.endPublisher(record, reason);
   }
 
   private touch(): void {
@@ -114,6 +144,10 @@ export class RtspServerConnection {
           return this.setupTrack(req, cseq);
         case "PLAY":
           return this.play(req, cseq);
+        case "ANNOUNCE":
+          return this.announce(req, cseq);
+        case "RECORD":
+          return this.startRecord(req, cseq);
         case "TEARDOWN":
           this.close();
           this.setup.clear();
@@ -122,9 +156,6 @@ export class RtspServerConnection {
         case "GET_PARAMETER":
           this.checkSession(req);
           return this.reply(200, "OK", cseq);
-        case "ANNOUNCE":
-        case "RECORD":
-          return this.reply(501, "Not Implemented", cseq, { "X-Error": "publishing over RTSP is not supported yet" });
         default:
           return this.reply(405, "Method Not Allowed", cseq, { Allow: PUBLIC });
       }
@@ -138,8 +169,8 @@ export class RtspServerConnection {
     }
   }
 
-  private authorize(req: RtspRequest, path: string): void {
-    const expected = this.ctx.readCredentials(path);
+  private authorize(req: RtspRequest, path: string, publish = false): void {
+    const expected = publish ? this.ctx.publishCredentials(path) : this.ctx.readCredentials(path);
     if (!expected) return;
     const result = this.ctx.auth.check(req.headers.get("Authorization"), req.method, expected);
     if (result !== "ok") throw new RtspError(401, result === "stale" ? "stale" : "Unauthorized", "credentials needed");
@@ -168,8 +199,91 @@ export class RtspServerConnection {
     if (given !== undefined && this.sessionId === undefined) throw new RtspError(454, "Session Not Found", `no session "${given.slice(0, 40)}"`);
   }
 
+  /** ANNOUNCE (RFC 2326 10.3): a publisher describes what it will RECORD to this path. */
+  private announce(req: RtspRequest, cseq: string | undefined): void {
+    if (this.record || this.stream) throw new RtspError(455, "Method Not Valid in This State", "this connection already has a session");
+    const { path, track } = pathOf(req.uri);
+    if (track !== undefined) throw new RtspError(400, "Bad Request", "ANNOUNCE names a stream, not a track");
+    this.authorize(req, path, true);
+    const type = req.headers.get("Content-Type")?.split(";")[0]?.trim().toLowerCase();
+    if (type !== undefined && type !== "application/sdp") throw new RtspError(415, "Unsupported Media Type", `the body must be application/sdp, not ${type.slice(0, 60)}`);
+    if (!req.body || req.body.length === 0) throw new RtspError(400, "Bad Request", "ANNOUNCE without an SDP body");
+    let sdp;
+    try {
+      sdp = parseSessionDescription(new TextDecoder().decode(req.body));
+      checkAnnouncedMedia(sdp);
+    } catch (e) {
+      if (e instanceof ParseError) throw new RtspError(400, "Bad Request", `SDP: ${e.message}`);
+      throw e;
+    }
+    const skipped = sdp.skipped.map((s) => `media ${s.index}: ${s.reason}`).join("; ");
+    if (sdp.media.length === 0) throw new RtspError(415, "Unsupported Media Type", `no track we can take (${skipped})`);
+    if (skipped) log.info(`${path}: ${this.peer.remoteAddress} announced media we skip: ${skipped}`);
+    const remote = this.peer.remoteAddress;
+    const admitted = this.ctx.admitPublisher(path, remote, (stream) => new RecordSession(stream, remote, sdp, req.uri, () => this.peer.close()));
+    if (!(admitted instanceof RecordSession)) throw new RtspError(admitted.status, REASONS[admitted.status] ?? "Refused", admitted.error);
+    this.record = admitted;
+    this.reply(200, "OK", cseq);
+  }
+
+  /** SETUP of an announced track, mode=record (RFC 2326 12.39): where the publisher's RTP will arrive. */
+  private setupRecord(req: RtspRequest, cseq: string | undefined, record: RecordSession): void {
+    this.authorize(req, record.stream.path, true);
+    if (record.recording) throw new RtspError(455, "Method Not Valid in This State", "SETUP while recording");
+    const index = record.trackFor(req.uri);
+    if (index === undefined) throw new RtspError(404, "Not Found", `no announced track at ${req.uri.slice(0, 120)}`);
+    const offers = parseTransport(req.headers.get("Transport") ?? "");
+    const offer = offers.find((t) => t.lowerTransport === "TCP") ?? offers.find((t) => t.lowerTransport === "UDP" && t.clientPort && t.delivery !== "multicast");
+    if (!offer) throw new RtspError(461, "Unsupported Transport", "we take RTP/AVP/TCP, or RTP/AVP unicast with client_port=");
+    let answer;
+    if (offer.lowerTransport === "TCP") {
+      const [rtp, rtcp] = offer.interleaved ?? [2 * index, 2 * index + 1];
+      this.recordChannels.set(rtp, { index, rtcp: false });
+      this.recordChannels.set(rtcp, { index, rtcp: true });
+      answer = { profile: offer.profile, lowerTransport: "TCP" as const, delivery: "unicast" as const, interleaved: [rtp, rtcp] as [number, number], mode: "RECORD" };
+    } else {
+      if (!this.ctx.rtp) throw new RtspError(461, "Unsupported Transport", "RTP over UDP is off; use TCP");
+      const host = this.peer.remoteAddress.replace(/^::ffff:/, "");
+      const [rtpPort, rtcpPort] = offer.clientPort!;
+      const routes: [string, (b: Uint8Array) => void][] = [
+        [`${host}:${rtpPort}`, (b) => (this.touch(), record.rtp(index, b))],
+        [`${host}:${rtcpPort}`, (b) => record.rtcp(index, b)],
+      ];
+      for (const [key, fn] of routes) {
+        this.ctx.udpRoutes.set(key, fn);
+        this.routes.push(key);
+      }
+      answer = {
+        profile: offer.profile,
+        lowerTransport: "UDP" as const,
+        delivery: "unicast" as const,
+        clientPort: [rtpPort, rtcpPort] as [number, number],
+        serverPort: [this.ctx.rtpPort, this.ctx.rtcpPort] as [number, number],
+        mode: "RECORD",
+      };
+    }
+    record.setup(index, offer.lowerTransport === "TCP");
+    this.sessionId ??= crypto.randomUUID().replace(/-/g, "").slice(0, 16);
+    this.reply(200, "OK", cseq, { Transport: formatTransport(answer), Session: formatSession({ id: this.sessionId, timeout: SESSION_TIMEOUT_S }) });
+  }
+
+  /** RECORD (RFC 2326 10.11): the publisher's media flows from now on. */
+  private startRecord(req: RtspRequest, cseq: string | undefined): void {
+    this.checkSession(req);
+    const record = this.record;
+    if (!record || record.tracksSetUp === 0 || !this.sessionId) throw new RtspError(455, "Method Not Valid in This State", "RECORD needs ANNOUNCE and SETUP first");
+    this.authorize(req, record.stream.path, true);
+    record.record();
+    log.info(`${record.stream.path}: ${this.peer.remoteAddress} recording`);
+    this.reply(200, "OK", cseq, { Session: formatSession({ id: this.sessionId, timeout: SESSION_TIMEOUT_S }) });
+  }
+
   private setupTrack(req: RtspRequest, cseq: string | undefined): void {
     this.checkSession(req);
+    if (this.record) return this.setupRecord(req, cseq, this.record);
+    if (parseTransport(req.headers.get("Transport") ?? "").some((t) => t.mode === "RECORD")) {
+      throw new RtspError(455, "Method Not Valid in This State", "SETUP with mode=record needs an ANNOUNCE first");
+    }
     if (this.playing) throw new RtspError(455, "Method Not Valid in This State", "SETUP while playing");
     const { stream, track: trackId } = this.streamFor(req);
     if (this.stream && this.stream !== stream) throw new RtspError(459, "Aggregate Operation Not Allowed", "one stream per session");
@@ -205,6 +319,7 @@ export class RtspServerConnection {
 
   private play(req: RtspRequest, cseq: string | undefined): void {
     this.checkSession(req);
+    if (this.record) throw new RtspError(455, "Method Not Valid in This State", "PLAY in a publishing session");
     if (!this.stream || this.setup.size === 0 || !this.sessionId) throw new RtspError(455, "Method Not Valid in This State", "PLAY before SETUP");
     this.authorize(req, this.stream.path);
     const base = req.uri.replace(/\/+$/, "");
