@@ -70,6 +70,7 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
     rtsp = await startRtspServer(runtime, registry, {
       host: config.rtsp.host,
       port: config.rtsp.port,
+      sessionTimeout: config.rtsp.sessionTimeout,
       rtpPort: config.rtsp.rtpPort ?? undefined,
       readCredentials: (path) => sources.readCredentials(path),
       publishCredentials: (path) => sources.publishCredentials(path),

@@ -91,8 +91,8 @@ export const PathSchema = z
       .default(4 << 20)
       .describe("Socket receive buffer asked for UDP sources, in bytes; the kernel caps it at net.core.rmem_max."),
     overridePublisher: z.boolean().default(false).describe("A new publisher replaces the current one instead of being refused."),
-    publishUser: z.string().min(1).optional().describe("Basic-auth user a publisher must send (with publishPassword)."),
-    publishPassword: z.string().min(1).optional().describe("Basic-auth password a publisher must send."),
+    publishUser: z.string().min(1).optional().describe("User a publisher must give, with publishPassword (HTTP push: Basic; RTSP: Basic or Digest)."),
+    publishPassword: z.string().min(1).optional().describe("Password a publisher must give."),
     readUser: z.string().min(1).optional().describe("User an RTSP reader must give (Basic or Digest), with readPassword."),
     readPassword: z.string().min(1).optional().describe("Password an RTSP reader must give."),
   })
@@ -106,7 +106,7 @@ export const PathSchema = z
 
 export const RtspServerSchema = z
   .object({
-    enabled: z.boolean().default(true).describe("Serve every stream to RTSP readers (DESCRIBE, SETUP, PLAY)."),
+    enabled: z.boolean().default(true).describe("Serve every stream to RTSP readers (DESCRIBE, SETUP, PLAY) and take RTSP publishers on `source: publisher` paths (ANNOUNCE, SETUP, RECORD)."),
     port: z.number().int().min(0).max(65535).default(8554).describe("RTSP port (TCP)."),
     host: z.string().min(1).default("0.0.0.0").describe("Address the RTSP server listens on."),
     rtpPort: z
@@ -117,7 +117,14 @@ export const RtspServerSchema = z
       .refine((n) => n % 2 === 0, { message: "rtpPort must be even (RTCP takes the next one, RFC 3550 11)" })
       .nullable()
       .default(8000)
-      .describe("UDP port for RTP to readers (RTCP on the next one); 0 = any free pair; null = RTP over TCP only."),
+      .describe("UDP port for RTP to readers and from publishers (RTCP on the next one); 0 = any free pair; null = RTP over TCP only."),
+    sessionTimeout: z
+      .number()
+      .int()
+      .min(2)
+      .max(600)
+      .default(60)
+      .describe("Seconds without a request or a packet after which an RTSP session is closed (RFC 2326 12.37); readers that are playing get 1.5 times this."),
   })
   .strict();
 

@@ -59,6 +59,7 @@ describe("RTSP publishers (ANNOUNCE/RECORD)", () => {
   beforeAll(async () => {
     server = await startServerProcess("bun", {
       demo: { enabled: false },
+      rtsp: { port: 0, host: "127.0.0.1", rtpPort: 0, sessionTimeout: 4 },
       paths: {
         tcp: { source: "publisher" },
         udp: { source: "publisher" },
@@ -67,6 +68,7 @@ describe("RTSP publishers (ANNOUNCE/RECORD)", () => {
         takeover: { source: "publisher", overridePublisher: true },
         locked: { source: "publisher", publishUser: "enc", publishPassword: "s3cret" },
         raw: { source: "publisher" },
+        quiet: { source: "publisher" },
         pulled: { source: "rtsp://127.0.0.1:1/none", onDemand: true },
       },
     });
@@ -160,6 +162,29 @@ describe("RTSP publishers (ANNOUNCE/RECORD)", () => {
       await allowed.stop();
     }
   }, 60_000);
+
+  test("a publisher that goes quiet is closed after sessionTimeout and its path released", async () => {
+    const { hostname, port } = new URL(rtsp);
+    const socket = connect({ host: hostname, port: Number(port) });
+    let answers = "";
+    socket.on("data", (b) => (answers += b.toString("latin1")));
+    const closed = new Promise<number>((r) => socket.once("close", () => r(Date.now())));
+    await new Promise<void>((r) => socket.once("connect", () => r()));
+    const url = `${rtsp}/quiet`;
+    socket.write(announce(url, 1, SDP));
+    socket.write(`SETUP ${url}/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1;mode=record\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 300));
+    const session = /Session: ([^;\r]+)/.exec(answers)?.[1];
+    socket.write(`RECORD ${url} RTSP/1.0\r\nCSeq: 3\r\nSession: ${session}\r\n\r\n`);
+    const recordedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answers.match(/RTSP\/1\.0 200 OK/g)?.length).toBe(3);
+    expect(answers).toContain("timeout=4");
+    const closedAt = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(0), 10_000))]);
+    expect(closedAt - recordedAt).toBeGreaterThan(3000);
+    expect(closedAt - recordedAt).toBeLessThan(8000);
+    expect(await waitForStream(server.url, "quiet", () => false, 1000)).toBeUndefined();
+  }, 30_000);
 
   test("bad announcements and out-of-order requests get the right status; the connection survives", async () => {
     const raw = `${rtsp}/raw`;

@@ -15,6 +15,8 @@ const log = logger("rtsp-server");
 export interface RtspServerOptions {
   readonly host: string;
   readonly port: number;
+  /** Seconds a session lives without a request or packet. */
+  readonly sessionTimeout: number;
   /** Even port for RTP over UDP (RTCP on the next one); 0 = any free pair; undefined = TCP only. */
   readonly rtpPort: number | undefined;
   readCredentials(path: string): Credentials | undefined;
@@ -45,6 +47,7 @@ export async function startRtspServer(runtime: Runtime, registry: StreamRegistry
   }
   const ctx = {
     registry,
+    sessionTimeout: options.sessionTimeout,
     auth: new ServerAuth(),
     readCredentials: options.readCredentials,
     publishCredentials: options.publishCredentials,

@@ -20,14 +20,14 @@ import type { ServerAuth } from "./server-auth.ts";
 import { trackMedia } from "./track-sdp.ts";
 
 const log = logger("rtsp-server");
-/** Seconds a session lives without a request (RFC 2326 12.37's default). */
-export const SESSION_TIMEOUT_S = 60;
 const PUBLIC = "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, RECORD, TEARDOWN, GET_PARAMETER";
 const REASONS: Record<number, string> = { 404: "Not Found", 409: "Conflict" };
 const TRACK_CONTROL = /\/trackID=(\d{1,3})$/;
 
 export interface ServerContextForRtsp {
   readonly registry: StreamRegistry;
+  /** Seconds a session lives without a request or packet (RFC 2326 12.37). */
+  readonly sessionTimeout: number;
   readonly auth: ServerAuth;
   /** Credentials a reader of `path` must give, if any. */
   readCredentials(path: string): Credentials | undefined;
@@ -81,6 +81,7 @@ export class RtspServerConnection {
   private readonly recordChannels = new Map<number, { index: number; rtcp: boolean }>();
   private readonly routes: string[] = [];
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastActivity = 0;
 
   constructor(
     private readonly peer: TcpPeer,
@@ -108,6 +109,7 @@ export class RtspServerConnection {
 
   close(): void {
     clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     this.playing?.close();
     this.playing = undefined;
     this.endRecord("the publisher left");
@@ -122,13 +124,25 @@ export class RtspServerConnection {
     if (record) this.ctx.endPublisher(record, reason);
   }
 
+  /** Called for every request and every packet: only notes the time; the timer re-arms itself when it fires early. */
   private touch(): void {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      log.info(`${this.peer.remoteAddress}: session idle for ${SESSION_TIMEOUT_S} s, closing`);
-      this.close();
-      this.peer.close();
-    }, SESSION_TIMEOUT_S * 1000 * (this.playing ? 1.5 : 1));
+    this.lastActivity = Date.now();
+    this.idleTimer ??= setTimeout(() => this.checkIdle(), this.idleLimitMs());
+  }
+
+  private idleLimitMs(): number {
+    return this.ctx.sessionTimeout * 1000 * (this.playing ? 1.5 : 1);
+  }
+
+  private checkIdle(): void {
+    const left = this.lastActivity + this.idleLimitMs() - Date.now();
+    if (left > 0) {
+      this.idleTimer = setTimeout(() => this.checkIdle(), left);
+      return;
+    }
+    log.info(`${this.peer.remoteAddress}: session idle for ${this.idleLimitMs() / 1000} s, closing`);
+    this.close();
+    this.peer.close();
   }
 
   private handle(req: RtspRequest): void {
@@ -264,7 +278,7 @@ export class RtspServerConnection {
     }
     record.setup(index, offer.lowerTransport === "TCP");
     this.sessionId ??= crypto.randomUUID().replace(/-/g, "").slice(0, 16);
-    this.reply(200, "OK", cseq, { Transport: formatTransport(answer), Session: formatSession({ id: this.sessionId, timeout: SESSION_TIMEOUT_S }) });
+    this.reply(200, "OK", cseq, { Transport: formatTransport(answer), Session: this.sessionHeader() });
   }
 
   /** RECORD (RFC 2326 10.11): the publisher's media flows from now on. */
@@ -275,7 +289,7 @@ export class RtspServerConnection {
     this.authorize(req, record.stream.path, true);
     record.record();
     log.info(`${record.stream.path}: ${this.peer.remoteAddress} recording`);
-    this.reply(200, "OK", cseq, { Session: formatSession({ id: this.sessionId, timeout: SESSION_TIMEOUT_S }) });
+    this.reply(200, "OK", cseq, { Session: this.sessionHeader() });
   }
 
   private setupTrack(req: RtspRequest, cseq: string | undefined): void {
@@ -314,7 +328,7 @@ export class RtspServerConnection {
     }
     this.stream = stream;
     this.sessionId ??= crypto.randomUUID().replace(/-/g, "").slice(0, 16);
-    this.reply(200, "OK", cseq, { Transport: formatTransport(answer), Session: formatSession({ id: this.sessionId, timeout: SESSION_TIMEOUT_S }) });
+    this.reply(200, "OK", cseq, { Transport: formatTransport(answer), Session: this.sessionHeader() });
   }
 
   private play(req: RtspRequest, cseq: string | undefined): void {
@@ -325,7 +339,7 @@ export class RtspServerConnection {
     const base = req.uri.replace(/\/+$/, "");
     const rtpInfo = [...this.setup.entries()].map(([id, t]) => ({ url: `${base}/trackID=${id}`, seq: t.sender.firstSequence }));
     // The answer goes out first: media sent before it would reach a client not yet ready for it.
-    this.reply(200, "OK", cseq, { Session: formatSession({ id: this.sessionId, timeout: SESSION_TIMEOUT_S }), Range: "npt=now-", "RTP-Info": formatRtpInfo(rtpInfo) });
+    this.reply(200, "OK", cseq, { Session: this.sessionHeader(), Range: "npt=now-", "RTP-Info": formatRtpInfo(rtpInfo) });
     if (!this.playing) {
       const out = {
         get pendingBytes() {
@@ -341,6 +355,10 @@ export class RtspServerConnection {
         peer.close();
       });
     }
+  }
+
+  private sessionHeader(): string {
+    return formatSession({ id: this.sessionId ?? "", timeout: this.ctx.sessionTimeout });
   }
 
   private reply(status: number, reason: string, cseq: string | undefined, extra: Record<string, string> = {}, authenticate: string[] = [], body?: Uint8Array): void {
