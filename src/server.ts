@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { fileURLToPath } from "node:url";
 import { apiRoutes } from "../routes/api.ts";
+import { readAuth } from "../routes/read-auth.ts";
 import { hlsRoutes } from "../routes/hls.ts";
 import { ingestRoutes } from "../routes/ingest.ts";
 import { metricsRoutes } from "../routes/metrics.ts";
@@ -82,6 +83,7 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
   const app = new Hono();
   app.use("*", requestLimits());
   app.use("*", cors({ origin: config.http.cors, exposeHeaders: ["ETag", "Content-Length"] }));
+  app.use("*", readAuth(context));
   app.route("/", apiRoutes(context));
   app.route("/", uiRoutes(context));
   app.route("/", metricsRoutes(context));

@@ -93,8 +93,8 @@ export const PathSchema = z
     overridePublisher: z.boolean().default(false).describe("A new publisher replaces the current one instead of being refused."),
     publishUser: z.string().min(1).optional().describe("User a publisher must give, with publishPassword (HTTP push: Basic; RTSP: Basic or Digest)."),
     publishPassword: z.string().min(1).optional().describe("Password a publisher must give."),
-    readUser: z.string().min(1).optional().describe("User an RTSP reader must give (Basic or Digest), with readPassword."),
-    readPassword: z.string().min(1).optional().describe("Password an RTSP reader must give."),
+    readUser: z.string().min(1).optional().describe("User a reader must give, with readPassword (RTSP: Basic or Digest; HLS: Basic)."),
+    readPassword: z.string().min(1).optional().describe("Password a reader must give."),
   })
   .strict()
   .refine((p) => (p.publishUser === undefined) === (p.publishPassword === undefined), {

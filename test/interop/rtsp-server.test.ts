@@ -96,6 +96,20 @@ describe("the RTSP server re-serves streams to readers", () => {
     expect(allowed.code).toBe(0);
   }, 60_000);
 
+  test("the same credentials guard the path's HLS (Basic)", async () => {
+    const denied = await fetch(`${server.url}/locked/index.m3u8`);
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get("WWW-Authenticate")).toStartWith("Basic ");
+    const wrong = await fetch(`${server.url}/locked/index.m3u8`, { headers: { Authorization: `Basic ${btoa("nvr:nope")}` } });
+    expect(wrong.status).toBe(401);
+    const allowed = await fetch(`${server.url}/locked/index.m3u8`, { headers: { Authorization: `Basic ${btoa("nvr:s3cret")}` } });
+    expect(allowed.status).toBe(200);
+    const segment = (await allowed.text()).split("\n").find((l) => l.endsWith(".ts"));
+    expect((await fetch(`${server.url}/locked/${segment}`)).status).toBe(401);
+    // Other paths stay open.
+    expect((await fetch(`${server.url}/cam/index.m3u8`)).status).toBe(200);
+  }, 30_000);
+
   test("malformed and out-of-order requests get the right status, and the connection survives", async () => {
     const demo = `${rtsp}/demo`;
     const statuses = await rawExchange(rtsp, [
