@@ -1,21 +1,41 @@
-import { parse as parseYaml } from "yaml";
+import { isNode, LineCounter, parse as parseYaml, parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
 
-/** Every problem at once, each with its key path, so one edit fixes them all. */
-function describeIssues(source: string, error: z.ZodError): string {
+type KeyPath = readonly PropertyKey[];
+
+/** Line numbers of key paths in the file's text: the deepest node of the path that the file has. */
+function lineLocator(text: string): (path: KeyPath) => number | undefined {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  return (path) => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+}
+
+/** Every problem at once, each with its key path (and line), so one edit fixes them all. */
+function describeIssues(source: string, error: z.ZodError, lineOf?: (path: KeyPath) => number | undefined): string {
   const lines = error.issues.map((i) => {
     // Zod nests the reason a record key was refused inside the issue.
     const nested = "issues" in i && Array.isArray(i.issues) ? i.issues.map((n: { message: string }) => n.message) : [];
-    return `  ${i.path.length ? i.path.join(".") : "(root)"}: ${[i.message, ...nested].join(": ")}`;
+    // An unknown key is reported on its parent: point at the key itself.
+    const at = i.code === "unrecognized_keys" && i.keys.length > 0 ? [...i.path, i.keys[0]!] : i.path;
+    const line = lineOf?.(at);
+    const where = `${i.path.length ? i.path.join(".") : "(root)"}${line === undefined ? "" : ` (line ${line})`}`;
+    return `  ${where}: ${[i.message, ...nested].join(": ")}`;
   });
   return `invalid configuration in ${source}:\n${lines.join("\n")}`;
 }
 
-export function parseConfig(input: unknown, source = "config"): Config {
+/** Validates a config document; `text` (the file it came from) lets errors name lines. */
+export function parseConfig(input: unknown, source = "config", text?: string): Config {
   const result = ConfigSchema.safeParse(input ?? {});
-  if (!result.success) throw new ConfigError(describeIssues(source, result.error));
+  if (!result.success) throw new ConfigError(describeIssues(source, result.error, text === undefined ? undefined : lineLocator(text)));
   return result.data;
 }
 

@@ -1,20 +1,21 @@
 import type { Runtime } from "../runtime/types.ts";
 import { ConfigError } from "../core/errors.ts";
+import { applySettingsFromEnv } from "./env.ts";
 import { applyEnv, parseConfig, readConfigDocument } from "./load.ts";
 import type { Config } from "./schema.ts";
 
 /** Env var naming the config file when --config is not given. */
 export const CONFIG_ENV = "MEDIA_SERVER_CONFIG";
 
-/** `--config FILE`, else $MEDIA_SERVER_CONFIG, else defaults; then env overrides. */
+/** `--config FILE`, else $MEDIA_SERVER_CONFIG, else defaults; then PORT and MEDIA_SERVER_* overrides (env.ts). */
 export async function loadConfig(runtime: Runtime): Promise<Config> {
   const args = runtime.args;
   const i = args.indexOf("--config");
   const path = i >= 0 ? args[i + 1] : runtime.env(CONFIG_ENV);
   if (i >= 0 && !path) throw new ConfigError("--config needs a file path");
   let doc: unknown = {};
+  let text: string | undefined;
   if (path) {
-    let text: string;
     try {
       text = await runtime.readTextFile(path);
     } catch (e) {
@@ -22,5 +23,7 @@ export async function loadConfig(runtime: Runtime): Promise<Config> {
     }
     doc = readConfigDocument(text, path);
   }
-  return parseConfig(applyEnv(doc, (name) => runtime.env(name)), path ?? "defaults");
+  const env = (name: string) => runtime.env(name);
+  const withEnv = applySettingsFromEnv(applyEnv(doc, env), runtime.envNames(), env);
+  return parseConfig(withEnv, path ? `${path} (and the environment)` : "defaults and the environment", text);
 }

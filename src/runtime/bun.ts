@@ -9,6 +9,7 @@ export const bunRuntime: Runtime = {
   version: Bun.version,
   args: process.argv.slice(2),
   env: (name) => process.env[name],
+  envNames: () => Object.keys(process.env),
   async serve({ port, hostname, fetch }): Promise<ListeningServer> {
     const server = Bun.serve({
       port,

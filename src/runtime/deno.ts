@@ -8,7 +8,7 @@ import { listenTcp } from "./tcp-server.ts";
 interface DenoApi {
   version: { deno: string };
   args: string[];
-  env: { get(name: string): string | undefined };
+  env: { get(name: string): string | undefined; toObject(): Record<string, string> };
   serve(
     options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void },
     handler: (request: Request, info: { remoteAddr: { hostname?: string } }) => Response | Promise<Response>,
@@ -27,6 +27,7 @@ export const denoRuntime: Runtime = {
   version: Deno.version.deno,
   args: Deno.args,
   env: (name) => Deno.env.get(name),
+  envNames: () => Object.keys(Deno.env.toObject()),
   async serve({ port, hostname, fetch }): Promise<ListeningServer> {
     let bound = port;
     const server = Deno.serve({ port, hostname, onListen: (addr) => (bound = addr.port) }, (request, info) =>

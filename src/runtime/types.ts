@@ -17,6 +17,8 @@ export interface Runtime {
   readonly version: string;
   readonly args: readonly string[];
   env(name: string): string | undefined;
+  /** Names of every environment variable (for MEDIA_SERVER_* setting overrides). */
+  envNames(): string[];
   serve(options: { port: number; hostname: string; fetch: FetchHandler }): Promise<ListeningServer>;
   readFile(path: string): Promise<Uint8Array>;
   readTextFile(path: string): Promise<string>;
