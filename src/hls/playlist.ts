@@ -4,6 +4,8 @@ export interface PlaylistEntry {
   readonly name: string;
   readonly duration: number;
   readonly discontinuity: boolean;
+  /** Wall-clock ms of the segment's first unit (EXT-X-PROGRAM-DATE-TIME, RFC 8216 4.3.2.6). */
+  readonly programDateTime?: number;
 }
 
 export interface MediaPlaylist {
@@ -26,6 +28,8 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
   if (p.discontinuitySequence > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${p.discontinuitySequence}`);
   for (const s of p.segments) {
     if (s.discontinuity) lines.push("#EXT-X-DISCONTINUITY");
+    // On every segment, so a player maps any position to a date (and after a discontinuity, RFC 8216bis 6.2.1).
+    if (s.programDateTime !== undefined) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(s.programDateTime).toISOString()}`);
     lines.push(`#EXTINF:${s.duration.toFixed(3)},`, p.query ? `${s.name}?${p.query}` : s.name);
   }
   return `${lines.join("\n")}\n`;

@@ -18,6 +18,8 @@ export class Segment {
     readonly duration: number,
     /** Timestamps or codec parameters break before this segment. */
     readonly discontinuity: boolean,
+    /** EXT-X-PROGRAM-DATE-TIME: wall-clock ms at which the segment's first unit reached the server. */
+    readonly programDateTime: number,
     private readonly chunks: Uint8Array[],
     readonly byteLength: number,
     private readonly pool: ChunkPool,

@@ -46,6 +46,13 @@ export class Segmenter {
   private start = 0;
   /** Estimated end of the open segment: last primary dts plus its frame duration. */
   private end = 0;
+  /**
+   * Earliest (arrival wall-clock ms minus dts ms) of the open segment's primary
+   * units: the wall-clock time its first unit came in, mapped through the
+   * timestamps. The minimum, because a unit is never early but may be late (a
+   * backlog read from the ring at start-up, a batch pushed at once).
+   */
+  private arrivalOffset = Infinity;
   private waitingForKey = true;
   private pendingDiscontinuity = false;
   private discontinuityOfOpen = false;
@@ -65,7 +72,8 @@ export class Segmenter {
     this.hasVideo = this.tracks.some((t) => t?.kind === "video");
   }
 
-  push(au: AccessUnit): void {
+  /** `now`: wall-clock ms at which the unit reached us (tests pass their own). */
+  push(au: AccessUnit, now = Date.now()): void {
     const track = au.track;
     if (!TS_CODECS.has(track.codec)) return;
     const t = au.dts / track.clockRate;
@@ -98,7 +106,10 @@ export class Segmenter {
         this.cut(t, t);
       }
     }
-    if (primary) this.end = t + (last !== undefined && t > last ? t - last : 0);
+    if (primary) {
+      this.end = t + (last !== undefined && t > last ? t - last : 0);
+      this.arrivalOffset = Math.min(this.arrivalOffset, now - t * 1000);
+    }
     this.muxer!.writeAccessUnit(au);
   }
 
@@ -113,7 +124,8 @@ export class Segmenter {
     if (writer) {
       const name = `${this.options.namePrefix}${this.sequence}.ts`;
       const duration = Math.max(previousEnd - this.start, 0);
-      this.onSegment(new Segment(name, this.sequence, duration, this.discontinuityOfOpen, writer.chunks, writer.byteLength, this.pool));
+      const programDateTime = Math.round(this.start * 1000 + this.arrivalOffset);
+      this.onSegment(new Segment(name, this.sequence, duration, this.discontinuityOfOpen, programDateTime, writer.chunks, writer.byteLength, this.pool));
       this.sequence++;
     }
     this.discontinuityOfOpen = writer !== undefined && this.pendingDiscontinuity;
@@ -121,6 +133,7 @@ export class Segmenter {
     this.waitingForKey = false;
     this.start = t;
     this.end = t;
+    this.arrivalOffset = Infinity;
     this.sink.target = new SegmentWriter(this.pool);
     if (!this.muxer) this.muxer = new TsMuxer(this.sink, this.tracks.filter(Boolean));
     // PAT and PMT open every segment so each one decodes alone.

@@ -23,6 +23,14 @@ describe("media playlist", () => {
     expect(p.endlist).toBe(false);
   });
 
+  test("EXT-X-PROGRAM-DATE-TIME on each segment, after its discontinuity tag", () => {
+    const dated = segments.map((s, i) => ({ ...s, programDateTime: Date.UTC(2030, 0, 1, 0, 0, 20 + 2 * i, 5) }));
+    const text = renderMediaPlaylist({ targetDuration: 2, mediaSequence: 10, discontinuitySequence: 0, segments: dated });
+    expect(text).toContain("#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2030-01-01T00:00:22.005Z\n#EXTINF:2.040,\nsa_11.ts");
+    const p = HLS.parse(text) as HLS.types.MediaPlaylist;
+    expect(p.segments.map((s) => s.programDateTime?.getTime())).toEqual(dated.map((s) => s.programDateTime));
+  });
+
   test("a query is carried to every segment URI", () => {
     const text = renderMediaPlaylist({ targetDuration: 2, mediaSequence: 0, discontinuitySequence: 0, segments, query: "token=a%20b" });
     expect(text).toContain("sa_10.ts?token=a%20b\n");

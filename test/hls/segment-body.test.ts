@@ -6,7 +6,7 @@ import { segmentStream } from "../../src/hls/segment-body.ts";
 function makeSegment(pool: ChunkPool, fill: number, bytes: number): Segment {
   const chunks: Uint8Array[] = [];
   for (let left = bytes; left > 0; left -= pool.chunkSize) chunks.push(pool.take().fill(fill));
-  return new Segment("s_0.ts", 0, 2, false, chunks, bytes, pool);
+  return new Segment("s_0.ts", 0, 2, false, 0, chunks, bytes, pool);
 }
 
 describe("segment responses share the segment's chunks", () => {

@@ -100,6 +100,16 @@ describe("segmenter", () => {
     expect(out.length).toBe(1);
   });
 
+  test("program date-time: when the segment's first unit arrived, mapped through the timestamps", () => {
+    const { s, out } = segmenter();
+    const epoch = Date.UTC(2030, 0, 1);
+    // The first GOP is a backlog read at once at start-up (t = 0 s), then units arrive in real time
+    // with 0..30 ms of delivery jitter; the earliest arrival pins the mapping.
+    for (let i = 0; i < 25; i++) s.push(frame(i / 25, i % 25 === 0), epoch + 1000);
+    for (let i = 25; i < 25 * 7; i++) s.push(frame(i / 25, i % 25 === 0), epoch + i * 40 + ((i * 7) % 31));
+    expect(out.map((x) => x.programDateTime - epoch)).toEqual([0, 2000, 4000]);
+  });
+
   test("released segments give their chunks back to the pool", () => {
     const { s, out, pool } = segmenter();
     for (let i = 0; i < 125; i++) s.push(frame(i / 25, i % 25 === 0));

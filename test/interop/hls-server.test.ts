@@ -51,6 +51,21 @@ for (const runtime of ["bun", "deno"] as RuntimeName[]) {
       expect([200, 304]).toContain(res.status);
     }, 20_000);
 
+    test("every segment has a program date-time: consecutive, and the newest ends about now", async () => {
+      const p = await playlist(live());
+      const dates = p.segments.map((s) => s.programDateTime?.getTime());
+      expect(dates.every((d) => d !== undefined)).toBe(true);
+      for (let i = 1; i < dates.length; i++) {
+        // Each date follows the previous one by that segment's duration, give or take delivery jitter.
+        expect(Math.abs(dates[i]! - dates[i - 1]! - p.segments[i - 1].duration * 1000)).toBeLessThan(150);
+      }
+      const last = p.segments[p.segments.length - 1];
+      // The newest segment was cut when the next keyframe arrived: its end is the recent past.
+      const age = Date.now() - (dates[dates.length - 1]! + last.duration * 1000);
+      expect(age).toBeGreaterThan(-200);
+      expect(age).toBeLessThan(last.duration * 1000 + 1500);
+    });
+
     test("ffmpeg -xerror decodes 10 s of the live playlist", async () => {
       const r = await run(FFMPEG, ["-hide_banner", "-v", "warning", "-xerror", "-i", live(), "-t", "10", "-f", "null", "-"], 60_000);
       expect(r.stderr).toBe("");
