@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseSource } from "../ingest/source-url.ts";
 import { isValidStreamPath } from "../stream-path.ts";
+import { compilePathPattern, isPathPattern } from "./path-pattern.ts";
 
 /** The single source of truth for settings and their defaults. */
 
@@ -136,9 +137,28 @@ export const ConfigSchema = z
     rtsp: RtspServerSchema.prefault({}),
     demo: DemoSchema.prefault({}),
     paths: z
-      .record(z.string().refine(isValidStreamPath, { message: "path names are segments of A-Z a-z 0-9 _ . ~ - joined by /" }), PathSchema)
+      .record(
+        z.string().superRefine((key, ctx) => {
+          if (isPathPattern(key)) {
+            const compiled = compilePathPattern(key);
+            if (typeof compiled === "string") ctx.addIssue({ code: "custom", message: compiled });
+          } else if (!isValidStreamPath(key)) {
+            ctx.addIssue({ code: "custom", message: "path names are segments of A-Z a-z 0-9 _ . ~ - joined by /, or ~ and a regular expression" });
+          }
+        }),
+        PathSchema,
+      )
+      .superRefine((paths, ctx) => {
+        for (const [key, pc] of Object.entries(paths)) {
+          if (isPathPattern(key) && pc.source !== "publisher") {
+            ctx.addIssue({ code: "custom", path: [key, "source"], message: "a ~pattern path takes publishers only (source: publisher)" });
+          }
+        }
+      })
       .default({})
-      .describe("Streams by path, each with its source and settings."),
+      .describe(
+        "Streams by path, each with its source and settings. A key starting with `~` is a regular expression (`~^cams/.+$`) that takes publishers on every path it matches; an exact name wins over a pattern, and patterns are tried in file order.",
+      ),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Least severe log lines written to stderr."),
   })
   .strict()

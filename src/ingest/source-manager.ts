@@ -1,4 +1,5 @@
 import type { Credentials } from "../auth/basic.ts";
+import { compilePathPattern, isPathPattern } from "../config/path-pattern.ts";
 import type { Config, PathConfig } from "../config/schema.ts";
 import { logger } from "../core/log.ts";
 import type { StreamRegistry } from "../core/registry.ts";
@@ -17,15 +18,25 @@ const log = logger("sources");
 export class SourceManager {
   private readonly sources: { stop(): void }[] = [];
   private readonly sessions = new Map<string, Publisher>();
+  /** `~pattern` paths, compiled once (the schema checked they compile). */
+  private readonly patterns: [RegExp, PathConfig][];
 
   constructor(
     private readonly config: Config,
     private readonly registry: StreamRegistry,
     private readonly runtime: Runtime,
-  ) {}
+  ) {
+    this.patterns = Object.entries(config.paths).flatMap(([key, pc]) => {
+      const re = isPathPattern(key) ? compilePathPattern(key) : undefined;
+      return re instanceof RegExp ? [[re, pc] as [RegExp, PathConfig]] : [];
+    });
+  }
 
+  /** The settings of `path`: its own entry, else the first `~pattern` entry that matches it. */
   pathConfig(path: string): PathConfig | undefined {
-    return Object.hasOwn(this.config.paths, path) ? this.config.paths[path] : undefined;
+    if (Object.hasOwn(this.config.paths, path)) return this.config.paths[path];
+    for (const [pattern, pc] of this.patterns) if (pattern.test(path)) return pc;
+    return undefined;
   }
 
   /** Credentials a reader of `path` must give, if the path sets them. */

@@ -112,6 +112,14 @@ describe("config", () => {
     }
   });
 
+  test("~pattern paths: a regular expression, for publishers only", () => {
+    const c = parseConfig({ paths: { "~^cams/[a-z]+$": { source: "publisher" }, cam: { source: "publisher" } } });
+    expect(Object.keys(c.paths)).toEqual(["~^cams/[a-z]+$", "cam"]);
+    expect(() => parseConfig({ paths: { "~^cams/(": { source: "publisher" } } })).toThrow(/not a regular expression/);
+    expect(() => parseConfig({ paths: { "~^cams/.+$": { source: "rtsp://cam/1" } } })).toThrow(/publishers only/);
+    expect(() => parseConfig({ paths: { "a/../b": { source: "publisher" } } })).toThrow(/path names/);
+  });
+
   test("broken YAML is a ConfigError naming the file and line", () => {
     expect(() => readConfigDocument("hls: [1, 2\nfoo", "broken.yaml")).toThrow(/broken\.yaml.*line/s);
   });

@@ -69,6 +69,7 @@ describe("RTSP publishers (ANNOUNCE/RECORD)", () => {
         locked: { source: "publisher", publishUser: "enc", publishPassword: "s3cret" },
         raw: { source: "publisher" },
         quiet: { source: "publisher" },
+        "~^field/cam[0-9]+$": { source: "publisher", publishUser: "field", publishPassword: "pw" },
         pulled: { source: "rtsp://127.0.0.1:1/none", onDemand: true },
       },
     });
@@ -185,6 +186,19 @@ describe("RTSP publishers (ANNOUNCE/RECORD)", () => {
     expect(closedAt - recordedAt).toBeLessThan(8000);
     expect(await waitForStream(server.url, "quiet", () => false, 1000)).toBeUndefined();
   }, 30_000);
+
+  test("a ~pattern path takes publishers on every path it matches, with its settings", async () => {
+    const publisher = publishDemo(rtsp.replace("rtsp://", "rtsp://field:pw@") + "/field/cam7", "tcp", 30);
+    try {
+      const info = await waitForStream(server.url, "field/cam7", recording, 15_000);
+      expect(info?.source?.state).toBe("running");
+      await decodes(`${server.url}/field/cam7/index.m3u8`);
+    } finally {
+      await publisher.stop();
+    }
+    const statuses = await rawExchange(rtsp, [announce(`${rtsp}/field/other`, 1, SDP), announce(`${rtsp}/field/cam8`, 2, SDP)]);
+    expect(statuses).toEqual(["404 Not Found", "401 Unauthorized"]);
+  }, 45_000);
 
   test("bad announcements and out-of-order requests get the right status; the connection survives", async () => {
     const raw = `${rtsp}/raw`;
