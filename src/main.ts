@@ -8,9 +8,9 @@ const log = logger("main");
 const runtime = await detectRuntime();
 
 try {
-  const config = await loadConfig(runtime);
+  const { config, origin } = await loadConfig(runtime);
   setLogLevel(config.logLevel);
-  const server = await startServer(config, runtime);
+  const server = await startServer(config, runtime, origin);
   const host = config.http.host === "0.0.0.0" || config.http.host === "::" ? "localhost" : config.http.host;
   log.info(`${runtime.name} ${runtime.version}: listening on http://${host}:${server.port}/`);
   if (config.demo.enabled) log.info(`demo: http://${host}:${server.port}/${config.demo.path}/index.m3u8`);

@@ -6,9 +6,11 @@ import { readAuth } from "../routes/read-auth.ts";
 import { hlsRoutes } from "../routes/hls.ts";
 import { ingestRoutes } from "../routes/ingest.ts";
 import { metricsRoutes } from "../routes/metrics.ts";
+import { pathRoutes } from "../routes/paths.ts";
 import { requestLimits } from "../routes/limits.ts";
 import { uiRoutes } from "../routes/ui.ts";
 import type { Config } from "./config/schema.ts";
+import { type ConfigOrigin, ConfigStore } from "./config/store.ts";
 import type { ServerContext } from "./context.ts";
 import { ChunkPool } from "./core/chunk-pool.ts";
 import { logger } from "./core/log.ts";
@@ -38,12 +40,14 @@ export interface MediaServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, runtime: Runtime): Promise<MediaServer> {
+/** `origin`: the config file and environment the config came from, for API changes written back (none: defaults only, kept in memory). */
+export async function startServer(config: Config, runtime: Runtime, origin?: ConfigOrigin): Promise<MediaServer> {
   const hlsJs = await runtime.readFile(projectFile("node_modules/hls.js/dist/hls.min.js"));
   const registry = new StreamRegistry(config.ring);
   const pool = new ChunkPool(CHUNK_SIZE, MAX_FREE_CHUNKS);
   const hls = new HlsManager(registry, config.hls, pool);
   const sources = new SourceManager(config, registry, runtime);
+  const store = new ConfigStore(config, origin ?? { envNames: [], env: () => undefined, writeFileAtomic: runtime.writeFileAtomic }, (paths) => sources.apply(paths));
   const context: ServerContext = {
     config,
     runtime,
@@ -84,6 +88,7 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Med
   app.use("*", requestLimits());
   app.use("*", cors({ origin: config.http.cors, exposeHeaders: ["ETag", "Content-Length"] }));
   app.use("*", readAuth(context));
+  app.route("/", pathRoutes(context, store));
   app.route("/", apiRoutes(context));
   app.route("/", uiRoutes(context));
   app.route("/", metricsRoutes(context));

@@ -39,6 +39,24 @@ export function parseConfig(input: unknown, source = "config", text?: string): C
   return result.data;
 }
 
+export interface ConfigIssue {
+  /** Key path, dot-joined: `paths.cam.timeout`. */
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** The config, or every problem as field and reason (for API answers). */
+export function validateConfig(input: unknown): { config: Config } | { issues: ConfigIssue[] } {
+  const result = ConfigSchema.safeParse(input ?? {});
+  if (result.success) return { config: result.data };
+  return {
+    issues: result.error.issues.map((i) => {
+      const at = i.code === "unrecognized_keys" ? [...i.path, ...i.keys.slice(0, 1)] : i.path;
+      return { field: at.map(String).join("."), reason: i.message };
+    }),
+  };
+}
+
 /** YAML or JSON text (JSON is YAML) to a plain document, not yet validated. */
 export function readConfigDocument(text: string, source: string): unknown {
   try {

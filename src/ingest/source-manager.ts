@@ -16,17 +16,25 @@ const log = logger("sources");
 
 /** Starts the configured sources and admits publishers, one per path unless overridePublisher. */
 export class SourceManager {
-  private readonly sources: { stop(): void }[] = [];
+  /** Pulled sources (UDP, HTTP, RTSP cameras) by path. */
+  private readonly running = new Map<string, { stop(): void }>();
+  /** Path settings: the config's at start, then whatever the API applied. */
+  private paths: Record<string, PathConfig>;
   private readonly sessions = new Map<string, Publisher>();
-  /** `~pattern` paths, compiled once (the schema checked they compile). */
-  private readonly patterns: [RegExp, PathConfig][];
+  /** `~pattern` paths, compiled when the paths are set (the schema checked they compile). */
+  private patterns: [RegExp, PathConfig][] = [];
 
   constructor(
-    private readonly config: Config,
+    config: Config,
     private readonly registry: StreamRegistry,
     private readonly runtime: Runtime,
   ) {
-    this.patterns = Object.entries(config.paths).flatMap(([key, pc]) => {
+    this.paths = config.paths;
+    this.compilePatterns();
+  }
+
+  private compilePatterns(): void {
+    this.patterns = Object.entries(this.paths).flatMap(([key, pc]) => {
       const re = isPathPattern(key) ? compilePathPattern(key) : undefined;
       return re instanceof RegExp ? [[re, pc] as [RegExp, PathConfig]] : [];
     });
@@ -34,7 +42,7 @@ export class SourceManager {
 
   /** The settings of `path`: its own entry, else the first `~pattern` entry that matches it. */
   pathConfig(path: string): PathConfig | undefined {
-    if (Object.hasOwn(this.config.paths, path)) return this.config.paths[path];
+    if (Object.hasOwn(this.paths, path)) return this.paths[path];
     for (const [pattern, pc] of this.patterns) if (pattern.test(path)) return pc;
     return undefined;
   }
@@ -52,34 +60,64 @@ export class SourceManager {
   }
 
   async start(): Promise<void> {
-    for (const [path, pc] of Object.entries(this.config.paths)) {
-      const spec = parseSource(pc.source);
-      if (typeof spec === "string" || spec.kind === "publisher") continue;
-      const stream = this.registry.create(path);
-      const shown = maskSource(pc.source);
-      if (spec.kind === "udp") {
-        const source = new UdpSource(this.runtime, stream, { spec, url: shown, receiveBuffer: pc.udpReceiveBuffer, timeout: pc.timeout });
-        stream.source = source;
-        this.sources.push(source);
-        await source.start();
-      } else if (spec.kind === "http") {
-        const source = new HttpPullSource(stream, { url: spec.url, shownUrl: shown, program: spec.program, timeout: pc.timeout });
-        stream.source = source;
-        this.sources.push(source);
-        source.start();
-      } else {
-        const source = new RtspSource(this.runtime, stream, {
-          url: spec.url,
-          shownUrl: shown,
-          transport: pc.transport,
-          timeout: pc.timeout,
-          requestTimeout: pc.requestTimeout,
-        });
-        stream.source = source;
-        this.sources.push(source);
-        if (pc.onDemand) onDemand(stream, source, pc.closeAfter);
-        else source.start();
+    for (const [path, pc] of Object.entries(this.paths)) await this.startPath(path, pc);
+  }
+
+  /**
+   * New path settings, applied live (API changes): paths whose settings
+   * changed or went away lose their source, stream and readers, and
+   * publishers the new settings no longer admit are ended; new and changed
+   * paths start.
+   */
+  async apply(paths: Record<string, PathConfig>): Promise<void> {
+    const before = this.paths;
+    const changed = [...new Set([...Object.keys(before), ...Object.keys(paths)])].filter(
+      (name) => JSON.stringify(before[name]) !== JSON.stringify(paths[name]),
+    );
+    for (const name of changed) {
+      const source = this.running.get(name);
+      if (source) {
+        source.stop();
+        this.running.delete(name);
+        this.registry.remove(name, "path reconfigured");
       }
+    }
+    // A publisher whose settings (own or by pattern) changed at all is ended: it may no longer be allowed.
+    const settingsOf = (path: string) => JSON.stringify(this.pathConfig(path));
+    const publishers = [...this.sessions].map(([path, session]) => ({ path, session, was: settingsOf(path) }));
+    this.paths = paths;
+    this.compilePatterns();
+    for (const p of publishers) if (settingsOf(p.path) !== p.was) this.end(p.session, "path reconfigured");
+    for (const name of changed) if (Object.hasOwn(paths, name)) await this.startPath(name, paths[name]!);
+  }
+
+  private async startPath(path: string, pc: PathConfig): Promise<void> {
+    const spec = parseSource(pc.source);
+    if (typeof spec === "string" || spec.kind === "publisher") return;
+    const stream = this.registry.create(path);
+    const shown = maskSource(pc.source);
+    if (spec.kind === "udp") {
+      const source = new UdpSource(this.runtime, stream, { spec, url: shown, receiveBuffer: pc.udpReceiveBuffer, timeout: pc.timeout });
+      stream.source = source;
+      this.running.set(path, source);
+      await source.start();
+    } else if (spec.kind === "http") {
+      const source = new HttpPullSource(stream, { url: spec.url, shownUrl: shown, program: spec.program, timeout: pc.timeout });
+      stream.source = source;
+      this.running.set(path, source);
+      source.start();
+    } else {
+        const source = new RtspSource(this.runtime, stream, {
+        url: spec.url,
+        shownUrl: shown,
+        transport: pc.transport,
+        timeout: pc.timeout,
+        requestTimeout: pc.requestTimeout,
+      });
+      stream.source = source;
+      this.running.set(path, source);
+      if (pc.onDemand) onDemand(stream, source, pc.closeAfter);
+      else source.start();
     }
   }
 
@@ -115,7 +153,7 @@ export class SourceManager {
   }
 
   stop(): void {
-    for (const s of this.sources) s.stop();
+    for (const s of this.running.values()) s.stop();
     for (const s of this.sessions.values()) s.close("server stopping");
   }
 }

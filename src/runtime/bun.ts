@@ -1,4 +1,5 @@
 import type { ListeningServer, Runtime } from "./types.ts";
+import { writeFileAtomic } from "./atomic-write.ts";
 import { connectTcp } from "./tcp.ts";
 import { receiveUdp } from "./udp.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
@@ -33,6 +34,7 @@ export const bunRuntime: Runtime = {
   exit: (code) => process.exit(code),
   receiveUdp,
   connectTcp,
+  writeFileAtomic,
   bindUdpPair,
   listenTcp,
   bindUdp,

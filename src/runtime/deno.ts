@@ -1,4 +1,5 @@
 import type { ListeningServer, Runtime } from "./types.ts";
+import { writeFileAtomic } from "./atomic-write.ts";
 import { connectTcp } from "./tcp.ts";
 import { receiveUdp } from "./udp.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
@@ -52,6 +53,7 @@ export const denoRuntime: Runtime = {
   // Deno the kernel's default receive buffer stays (net.core.rmem_default).
   receiveUdp: (options, onBatch, onError) => receiveUdp({ ...options, receiveBuffer: undefined }, onBatch, onError),
   connectTcp,
+  writeFileAtomic,
   bindUdpPair,
   listenTcp,
   bindUdp,

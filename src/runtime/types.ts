@@ -1,3 +1,4 @@
+import type { writeFileAtomic } from "./atomic-write.ts";
 import type { connectTcp } from "./tcp.ts";
 import type { listenTcp } from "./tcp-server.ts";
 import type { receiveUdp } from "./udp.ts";
@@ -22,6 +23,8 @@ export interface Runtime {
   serve(options: { port: number; hostname: string; fetch: FetchHandler }): Promise<ListeningServer>;
   readFile(path: string): Promise<Uint8Array>;
   readTextFile(path: string): Promise<string>;
+  /** Replaces a file so a crash leaves the old or the new one (config write-back). */
+  writeFileAtomic: typeof writeFileAtomic;
   /** Resident set size and JS heap in bytes. */
   memory(): { rss: number; heapUsed: number };
   onShutdown(fn: () => void): void;

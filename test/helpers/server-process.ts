@@ -13,6 +13,8 @@ export interface ServerProcess {
   /** rtsp://127.0.0.1:PORT of the RTSP server, when it runs. */
   readonly rtspUrl: string | undefined;
   readonly pid: number;
+  /** The config file the server was started with (JSON). */
+  readonly configPath: string;
   /** Resident set size of the server process, from /proc (Linux). */
   rss(): number;
   log(): string;
@@ -28,7 +30,7 @@ export async function startServerProcess(runtime: RuntimeName, config: object, t
   const args =
     runtime === "bun"
       ? ["src/main.ts", "--config", configPath]
-      : ["run", "--allow-net", "--allow-read", "--allow-env", "--allow-sys", "src/main.ts", "--config", configPath];
+      : ["run", "--allow-net", "--allow-read", "--allow-env", "--allow-sys", "--allow-write", "src/main.ts", "--config", configPath];
   const child: ChildProcess = spawn(join(BIN, runtime), args, {
     cwd: ROOT,
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", PORT: "" },
@@ -61,6 +63,7 @@ export async function startServerProcess(runtime: RuntimeName, config: object, t
       return m ? m[1].replace("localhost", "127.0.0.1") : undefined;
     },
     pid: child.pid!,
+    configPath,
     rss() {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
       return m ? Number(m[1]) * 1024 : 0;
