@@ -60,7 +60,8 @@ export function validateConfig(input: unknown): { config: Config } | { issues: C
 /** YAML or JSON text (JSON is YAML) to a plain document, not yet validated. */
 export function readConfigDocument(text: string, source: string): unknown {
   try {
-    return parseYaml(text, { prettyErrors: true }) ?? {};
+    // YAML warnings (an unresolved tag, say) leave a string the schema then judges; only errors stop here.
+    return parseYaml(text, { prettyErrors: true, logLevel: "error" }) ?? {};
   } catch (e) {
     throw new ConfigError(`cannot parse ${source}: ${e instanceof Error ? e.message : String(e)}`);
   }
