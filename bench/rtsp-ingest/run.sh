@@ -16,6 +16,7 @@
 #   PEERS="bun ffmpeg"     receivers (bun, deno, ffmpeg); their order alternates
 #                          from one N to the next so drift is shared
 #   WARMUP=8 DURATION=20   seconds after every stream is up / measured window
+#   RSS_EVERY=30           seconds between RSS samples in the window (logged as a series)
 #   SIZE=640x360 FPS=25 BITRATE=1000 (video kbit/s) KEYFRAME=50 (frames)
 #   AUDIO=aac              or none / pcmu
 #   PATTERN=snow           videotestsrc pattern (ball: a few kbit/s only)
@@ -39,6 +40,7 @@ KEYFRAME=${KEYFRAME:-50}
 AUDIO=${AUDIO:-aac}
 PATTERN=${PATTERN:-snow}
 READY_TIMEOUT=${READY_TIMEOUT:-90}
+RSS_EVERY=${RSS_EVERY:-30}
 QUIET_MAX=${QUIET_MAX:-0.5}
 PYTHON=${PYTHON:-/usr/bin/python3}
 export DENO_NO_UPDATE_CHECK=1
@@ -251,13 +253,21 @@ run_one() {
   t0=$(now_ns); r0=$(cpu_ticks "${RECV_PIDS[@]}"); c0=$(cpu_ticks "$CAM_PID"); m0=$(machine_busy)
   local rss0
   rss0=$(rss_kb "${RECV_PIDS[@]}")
-  sleep "$DURATION"
+  # RSS sampled every RSS_EVERY s through the window, to tell flat from growing (DURATION=600: ten minutes).
+  local series="$((rss0 / 1024))" left=$DURATION step
+  while [ "$left" -gt 0 ]; do
+    step=$((left < RSS_EVERY ? left : RSS_EVERY))
+    sleep "$step"
+    left=$((left - step))
+    series+=" $(($(rss_kb "${RECV_PIDS[@]}") / 1024))"
+  done
   t1=$(now_ns); r1=$(cpu_ticks "${RECV_PIDS[@]}"); c1=$(cpu_ticks "$CAM_PID"); m1=$(machine_busy)
   local rss max_rss=0 p v
   rss=$(rss_kb "${RECV_PIDS[@]}")
   for p in "${RECV_PIDS[@]}"; do v=$(rss_kb "$p"); [ "$v" -gt "$max_rss" ] && max_rss=$v; done
   # Flat memory is part of the target: RSS at the start and the end of the window (DURATION=600 for ten minutes).
   log "  RSS over the ${DURATION} s window: $((rss0 / 1024)) MB -> $((rss / 1024)) MB"
+  log "  RSS every ${RSS_EVERY} s (MB): $series"
   seq1=$(segments_cut "$peer" "$n")
   [ "$peer" = ffmpeg ] || ours_counters "$WORK/ours-B"
   alive=0
