@@ -1,11 +1,23 @@
 import { Hono } from "hono";
 import type { ServerContext } from "../src/context.ts";
 import { streamInfo } from "../src/stream-info.ts";
+import { problem } from "./problem.ts";
 
 /** GET /v1/streams: every path with its tracks, readers and counters. */
 export function apiRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
   app.get("/v1/streams", (c) => c.json({ streams: ctx.registry.list().map(streamInfo) }, 200, { "Cache-Control": "no-store" }));
+  // Kick one reader (its id is in GET /v1/streams): the RTSP or WebRTC session behind it is disconnected.
+  app.delete("/v1/streams/:path{.+}/readers/:id", (c) => {
+    const path = c.req.param("path");
+    const stream = ctx.registry.get(path);
+    if (!stream) return problem(c, 404, `no stream named "${path.slice(0, 80)}"`);
+    const reader = [...stream.readers].find((r) => r.id === c.req.param("id"));
+    if (!reader) return problem(c, 404, `no reader "${c.req.param("id").slice(0, 40)}" on "${path}"`);
+    if (reader.protocol === "hls") return problem(c, 409, "the HLS muxer is shared by every HLS viewer; it stops by itself hls.closeAfter seconds after the last request");
+    reader.close("kicked through the API");
+    return c.json({ kicked: reader.id, path, protocol: reader.protocol }, 200, { "Cache-Control": "no-store" });
+  });
   app.get("/healthz", (c) => {
     const m = ctx.runtime.memory();
     return c.json(

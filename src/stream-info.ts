@@ -27,7 +27,7 @@ export interface StreamInfo {
   path: string;
   publisher: string | null;
   tracks: TrackInfo[];
-  readers: { protocol: string; lag: number; dropped: number; since: string }[];
+  readers: { id: string; protocol: string; remote?: string; lag: number; dropped: number; since: string }[];
   bytesIn: number;
   /** Input bits per second over the last second. */
   bitrate: number;
@@ -48,7 +48,14 @@ export function streamInfo(s: Stream): StreamInfo {
     path: s.path,
     publisher: s.publisher ?? null,
     tracks: s.tracks.filter(Boolean).map(trackInfo),
-    readers: [...s.readers].map((r) => ({ protocol: r.protocol, lag: r.lag, dropped: r.dropped, since: new Date(r.since).toISOString() })),
+    readers: [...s.readers].map((r) => ({
+      id: r.id,
+      protocol: r.protocol,
+      ...(r.remote !== undefined ? { remote: r.remote } : {}),
+      lag: r.lag,
+      dropped: r.dropped,
+      since: new Date(r.since).toISOString(),
+    })),
     bytesIn: s.counters.bytesIn,
     bitrate: s.bitrate,
     bytesOut: s.counters.bytesOut,

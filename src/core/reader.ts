@@ -4,6 +4,8 @@ import type { Ring } from "./ring.ts";
 /** What happens to a reader whose cursor was evicted from the ring. */
 export type SlowReaderPolicy = "skip" | "close";
 
+let nextReaderId = 1;
+
 /**
  * One consumer's cursor into a stream's ring. It holds no media of its own:
  * falling behind costs a sequence number, never memory.
@@ -17,12 +19,16 @@ export class RingReader {
   closed = false;
   closeReason: string | undefined;
   readonly since = Date.now();
+  /** Unique in this process, for the API (list and kick). */
+  readonly id = `r${nextReaderId++}`;
   private readonly onClose = new Set<(reader: RingReader) => void>();
 
   constructor(
     private readonly ring: Ring,
     readonly protocol: string,
     private readonly policy: SlowReaderPolicy,
+    /** Who reads (an address), when the protocol knows. */
+    readonly remote?: string,
   ) {
     const key = ring.newestKey();
     this.cursor = key ?? ring.tail;

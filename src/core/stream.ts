@@ -90,8 +90,8 @@ export class Stream {
     this.windowBytes += bytes;
   }
 
-  addReader(protocol: string): RingReader {
-    const reader = new RingReader(this.ring, protocol, this.options.slowReader);
+  addReader(protocol: string, remote?: string): RingReader {
+    const reader = new RingReader(this.ring, protocol, this.options.slowReader, remote);
     this.readerSet.add(reader);
     reader.addCloseListener((r) => {
       this.counters.unitsDropped += r.dropped;

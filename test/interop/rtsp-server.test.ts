@@ -110,6 +110,29 @@ describe("the RTSP server re-serves streams to readers", () => {
     expect((await fetch(`${server.url}/cam/index.m3u8`)).status).toBe(200);
   }, 30_000);
 
+  test("a reader kicked through the API is disconnected; the others go on", async () => {
+    const rtspReaders = (s: { readers: { protocol: string; id: string; remote?: string }[] }) => s.readers.filter((r) => r.protocol === "rtsp");
+    const kept = ffmpegReads(`${rtsp}/demo`, "tcp", 8);
+    const one = await waitForStream(server.url, "demo", (s) => rtspReaders(s).length === 1, 10_000);
+    const keptId = rtspReaders(one!)[0]!.id;
+    expect(rtspReaders(one!)[0]!.remote).toContain("127.0.0.1");
+    const kicked = ffmpegReads(`${rtsp}/demo`, "tcp", 30);
+    const two = await waitForStream(server.url, "demo", (s) => rtspReaders(s).length === 2, 10_000);
+    const target = rtspReaders(two!).find((r) => r.id !== keptId)!;
+    const res = await fetch(`${server.url}/v1/streams/demo/readers/${target.id}`, { method: "DELETE" });
+    expect(res.status).toBe(200);
+    const started = Date.now();
+    const k = await kicked;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(k.code).not.toBeNull();
+    const r = await kept;
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect((await fetch(`${server.url}/v1/streams/demo/readers/nope`, { method: "DELETE" })).status).toBe(404);
+    const hls = (await waitForStream(server.url, "cam", () => true, 1000))?.readers.find((x) => x.protocol === "hls");
+    if (hls) expect((await fetch(`${server.url}/v1/streams/cam/readers/${hls.id}`, { method: "DELETE" })).status).toBe(409);
+  }, 60_000);
+
   test("malformed and out-of-order requests get the right status, and the connection survives", async () => {
     const demo = `${rtsp}/demo`;
     const statuses = await rawExchange(rtsp, [

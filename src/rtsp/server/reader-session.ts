@@ -45,10 +45,12 @@ export class ReaderSession {
     stream: Stream,
     private readonly tracks: ReadonlyMap<number, SetupTrack>,
     private readonly out: ReaderOutput,
-    private readonly onStalled: () => void,
+    /** The session ended on its own: the reader stalled, or was closed from outside (stream gone, kicked). */
+    private readonly onEnded: (reason: string) => void,
+    remote: string,
   ) {
     this.hasVideo = [...tracks.values()].some((t) => t.sender.track.kind === "video");
-    this.reader = stream.addReader("rtsp");
+    this.reader = stream.addReader("rtsp", remote);
     this.timer = setInterval(() => this.reports(), RTCP_INTERVAL_MS);
     void this.pump();
   }
@@ -69,7 +71,10 @@ export class ReaderSession {
       }
       this.send(au);
     }
-    this.close();
+    if (!this.closed) {
+      this.close();
+      this.onEnded(this.reader.closeReason ?? "the stream ended");
+    }
   }
 
   private send(au: AccessUnit): void {
@@ -80,7 +85,7 @@ export class ReaderSession {
       this.stalledSince ||= now;
       if (now - this.stalledSince > STALL_CLOSE_MS) {
         this.close();
-        this.onStalled();
+        this.onEnded("stalled: the send queue stayed full");
         return;
       }
       this.waitingForKey = true;

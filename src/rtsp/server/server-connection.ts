@@ -350,10 +350,16 @@ export class RtspServerConnection {
         rtcp: this.ctx.rtcp,
       };
       const peer = this.peer;
-      this.playing = new ReaderSession(this.stream, this.setup, out, () => {
-        log.warn(`${peer.remoteAddress}: reader of "${this.stream?.path}" stalled, closing`);
-        peer.close();
-      });
+      this.playing = new ReaderSession(
+        this.stream,
+        this.setup,
+        out,
+        (reason) => {
+          log.info(`${peer.remoteAddress}: reader of "${this.stream?.path}" closed: ${reason}`);
+          peer.close();
+        },
+        peer.remoteAddress,
+      );
     }
   }
 
