@@ -1,6 +1,6 @@
 import { loadConfig } from "./config/source.ts";
 import { ConfigError } from "./core/errors.ts";
-import { logger, setLogLevel } from "./core/log.ts";
+import { logger, setLogFormat, setLogLevel } from "./core/log.ts";
 import { detectRuntime } from "./runtime/detect.ts";
 import { startServer } from "./server.ts";
 
@@ -10,6 +10,7 @@ const runtime = await detectRuntime();
 try {
   const { config, origin } = await loadConfig(runtime);
   setLogLevel(config.logLevel);
+  setLogFormat(config.logFormat);
   const server = await startServer(config, runtime, origin);
   const host = config.http.host === "0.0.0.0" || config.http.host === "::" ? "localhost" : config.http.host;
   log.info(`${runtime.name} ${runtime.version}: listening on http://${host}:${server.port}/`);

@@ -160,6 +160,7 @@ export const ConfigSchema = z
         "Streams by path, each with its source and settings. A key starting with `~` is a regular expression (`~^cams/.+$`) that takes publishers on every path it matches; an exact name wins over a pattern, and patterns are tried in file order.",
       ),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Least severe log lines written to stderr."),
+    logFormat: z.enum(["pretty", "json"]).default("pretty").describe("Log lines as `time LEVEL scope: message` (pretty) or one JSON object per line (json: time, level, scope, msg) for log collectors."),
   })
   .strict()
   .refine(
