@@ -34,6 +34,8 @@ export class TsAccessUnitReader {
   readonly stats = { parseErrors: 0, noTimestamp: 0, unitsDroppedAfterLoss: 0 };
   private readonly states = new Map<number, TrackState>();
   private nextId = 0;
+  /** The demuxer's program that `states` was last matched with (a new PMT makes a new object). */
+  private program: TsDemuxer["program"];
 
   constructor(options: TsDemuxerOptions = {}) {
     this.demuxer = new TsDemuxer(options);
@@ -42,6 +44,11 @@ export class TsAccessUnitReader {
   /** Current tracks, in PMT order. */
   get tracks(): Track[] {
     return [...this.states.values()].map((s) => s.track);
+  }
+
+  /** How many tracks there are, without building the list. */
+  get trackCount(): number {
+    return this.states.size;
   }
 
   push(chunk: Uint8Array): AccessUnit[] {
@@ -54,12 +61,7 @@ export class TsAccessUnitReader {
 
   private convert(packets: PesPacket[]): AccessUnit[] {
     const out: AccessUnit[] = [];
-    const streams = this.demuxer.program?.streams ?? [];
-    for (const s of streams) {
-      if (!this.states.has(s.pid)) this.states.set(s.pid, { track: newTrack(this.nextId++, s.streamType), used: false, waitKey: false });
-    }
-    // A new PMT version can drop streams (or fix PIDs that pointed nowhere): forget their tracks.
-    for (const pid of this.states.keys()) if (!streams.some((s) => s.pid === pid)) this.states.delete(pid);
+    if (this.demuxer.program !== this.program) this.followProgram();
     for (const pes of packets) {
       const state = this.states.get(pes.pid);
       if (!state) continue;
@@ -78,6 +80,17 @@ export class TsAccessUnitReader {
       }
     }
     return out;
+  }
+
+  /** Tracks for the streams of a new PMT. */
+  private followProgram(): void {
+    this.program = this.demuxer.program;
+    const streams = this.program?.streams ?? [];
+    for (const s of streams) {
+      if (!this.states.has(s.pid)) this.states.set(s.pid, { track: newTrack(this.nextId++, s.streamType), used: false, waitKey: false });
+    }
+    // A new PMT version can drop streams (or fix PIDs that pointed nowhere): forget their tracks.
+    for (const pid of this.states.keys()) if (!streams.some((s) => s.pid === pid)) this.states.delete(pid);
   }
 
   private video(state: TrackState, pes: PesPacket, pts: number, out: AccessUnit[]): void {

@@ -1,11 +1,11 @@
 import { ParseError } from "../../core/errors.ts";
-import { PID_NULL, PID_PAT, STREAM_TYPE } from "./constants.ts";
-import { parseTsPacket, type TsPacket } from "./packet.ts";
+import { PID_NULL, PID_PAT, STREAM_TYPE, TS_PACKET_SIZE } from "./constants.ts";
+import { readTsHeader, TsHeader } from "./packet.ts";
 import { PcrMonitor } from "./pcr-monitor.ts";
 import { PesAssembler, type PesFailure, type PesPacket } from "./pes-assembler.ts";
 import { CrcError, parsePat, parsePmt, type PatEntry, type Pmt, type PmtStream } from "./psi.ts";
 import { SectionAssembler } from "./section-assembler.ts";
-import { TsSync } from "./sync.ts";
+import { type PacketHandler, TsSync } from "./sync.ts";
 import { TimestampUnwrapper } from "./timestamp.ts";
 
 export type { PesPacket } from "./pes-assembler.ts";
@@ -58,6 +58,8 @@ const SUPPORTED: ReadonlySet<number> = new Set<number>([STREAM_TYPE.H264, STREAM
  */
 const FIRST_PROGRAM_PID = 0x0020;
 const VIDEO: ReadonlySet<number> = new Set<number>([STREAM_TYPE.H264, STREAM_TYPE.H265]);
+/** PIDs are 13 bits (2.4.3.2): per-PID state lives in arrays indexed by PID. */
+const PID_COUNT = 0x2000;
 
 /**
  * MPEG-TS demultiplexer (ISO/IEC 13818-1): bytes in any chunking, PES packets
@@ -75,12 +77,18 @@ export class TsDemuxer {
   pcr: number | undefined;
 
   private readonly sync = new TsSync(this.stats);
-  private readonly lastCc = new Map<number, number>();
+  /** Last continuity_counter per PID, -1 before the first packet with a payload. */
+  private readonly lastCc = new Int8Array(PID_COUNT).fill(-1);
+  /** The one header every packet is read into. */
+  private readonly header = new TsHeader();
+  private readonly onPacket: PacketHandler = (buf, at) => this.packet(buf, at);
   private readonly sections = new Map<number, SectionAssembler>();
   private readonly lastSectionCrc = new Map<number, number>();
   private pat: PatEntry[] = [];
   private readonly pmts = new Map<number, Pmt>();
   private readonly pes = new Map<number, PesAssembler>();
+  /** The same assemblers by PID, for the per-packet lookup. */
+  private readonly pesByPid: (PesAssembler | undefined)[] = new Array<PesAssembler | undefined>(PID_COUNT).fill(undefined);
   private readonly clock = { last: undefined as number | undefined };
   private readonly pcrMonitor = new PcrMonitor();
   private out: PesPacket[] = [];
@@ -88,7 +96,7 @@ export class TsDemuxer {
   constructor(private readonly options: TsDemuxerOptions = {}) {}
 
   push(chunk: Uint8Array): PesPacket[] {
-    this.sync.push(chunk, (p) => this.packet(p));
+    this.sync.push(chunk, this.onPacket);
     return this.take();
   }
 
@@ -101,7 +109,7 @@ export class TsDemuxer {
 
   /** Emits PES packets still waiting for the next unit start (end of input). */
   flush(): PesPacket[] {
-    this.sync.flush((p) => this.packet(p));
+    this.sync.flush(this.onPacket);
     for (const a of this.pes.values()) this.count(a.finish(this.out));
     return this.take();
   }
@@ -112,27 +120,27 @@ export class TsDemuxer {
     return out;
   }
 
-  private packet(bytes: Uint8Array): void {
+  private packet(buf: Uint8Array, at: number): void {
     this.stats.packets++;
-    let p: TsPacket;
+    const p = this.header;
     try {
-      p = parseTsPacket(bytes);
+      readTsHeader(buf, at, p);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       this.stats.badPackets++;
       return;
     }
-    if (p.pid === PID_NULL) return;
+    const pid = p.pid;
+    if (pid === PID_NULL) return;
     if (p.transportError) {
       this.stats.transportErrors++;
-      this.lost(p.pid);
+      this.lost(pid);
       return;
     }
-    if (p.pid === this.program?.pcrPid) this.clockReference(p);
-    const pes = this.pes.get(p.pid);
-    const section = p.pid === PID_PAT || this.isPmtPid(p.pid);
-    if (!pes && !section) {
-      if (p.pid >= FIRST_PROGRAM_PID && p.pid !== this.program?.pcrPid) this.stats.ignoredPackets++;
+    if (pid === this.program?.pcrPid) this.clockReference(p);
+    const pes = this.pesByPid[pid];
+    if (!pes && pid !== PID_PAT && !this.isPmtPid(pid)) {
+      if (pid >= FIRST_PROGRAM_PID && pid !== this.program?.pcrPid) this.stats.ignoredPackets++;
       return;
     }
     if (!this.continuity(p)) return;
@@ -140,14 +148,14 @@ export class TsDemuxer {
       this.stats.scrambled++;
       return;
     }
-    if (pes) this.count(pes.push(p, this.out));
-    else this.section(p);
+    if (pes) this.count(pes.push(p, buf, at, this.out));
+    else this.section(p, buf, at);
   }
 
   /** PCR on the PCR PID: a jump nobody announced is counted (2.4.3.5, 2.7.2). */
-  private clockReference(p: TsPacket): void {
+  private clockReference(p: TsHeader): void {
     if (p.discontinuity) this.pcrMonitor.announce();
-    if (p.pcr === undefined) return;
+    if (p.pcr < 0) return;
     this.pcr = p.pcr;
     const step = this.pcrMonitor.push(p.pcr);
     if (step === "jump") this.stats.pcrDiscontinuities++;
@@ -155,11 +163,11 @@ export class TsDemuxer {
   }
 
   /** Continuity counter check (2.4.3.3); false for a duplicate packet to skip. */
-  private continuity(p: TsPacket): boolean {
+  private continuity(p: TsHeader): boolean {
     if (!p.hasPayload) return true; // the counter only advances with a payload
-    const last = this.lastCc.get(p.pid);
-    this.lastCc.set(p.pid, p.continuityCounter);
-    if (last === undefined || p.discontinuity) return true;
+    const last = this.lastCc[p.pid]!;
+    this.lastCc[p.pid] = p.continuityCounter;
+    if (last < 0 || p.discontinuity) return true;
     if (p.continuityCounter === last) return false; // one duplicate is allowed and carries nothing new
     if (p.continuityCounter !== ((last + 1) & 0x0f)) {
       this.stats.ccErrors++;
@@ -169,7 +177,7 @@ export class TsDemuxer {
   }
 
   private lost(pid: number): void {
-    this.pes.get(pid)?.markBroken();
+    this.pesByPid[pid]?.markBroken();
     this.sections.get(pid)?.reset();
   }
 
@@ -184,11 +192,12 @@ export class TsDemuxer {
     return false;
   }
 
-  private section(p: TsPacket): void {
-    let assembler = this.sections.get(p.pid);
-    if (!assembler) this.sections.set(p.pid, (assembler = new SectionAssembler()));
+  private section(p: TsHeader, buf: Uint8Array, at: number): void {
+    const pid = p.pid;
+    let assembler = this.sections.get(pid);
+    if (!assembler) this.sections.set(pid, (assembler = new SectionAssembler()));
     try {
-      assembler.push(p.payload, p.payloadUnitStart, (s) => this.table(p.pid, s));
+      assembler.push(buf.subarray(at + p.payloadOffset, at + TS_PACKET_SIZE), p.payloadUnitStart, (s) => this.table(pid, s));
     } catch (e) {
       if (e instanceof CrcError) this.stats.crcErrors++;
       else if (e instanceof ParseError) this.stats.psiErrors++;
@@ -233,10 +242,16 @@ export class TsDemuxer {
       streams.push(s);
       const old = this.pes.get(s.pid);
       if (!old || old.streamType !== s.streamType) {
-        this.pes.set(s.pid, new PesAssembler(s.pid, s.streamType, new TimestampUnwrapper(this.clock)));
+        const assembler = new PesAssembler(s.pid, s.streamType, new TimestampUnwrapper(this.clock));
+        this.pes.set(s.pid, assembler);
+        this.pesByPid[s.pid] = assembler;
       }
     }
-    for (const pid of [...this.pes.keys()]) if (!streams.some((s) => s.pid === pid)) this.pes.delete(pid);
+    for (const pid of [...this.pes.keys()]) {
+      if (streams.some((s) => s.pid === pid)) continue;
+      this.pes.delete(pid);
+      this.pesByPid[pid] = undefined;
+    }
     if (this.program?.pcrPid !== pmt.pcrPid) this.pcrMonitor.reset();
     this.program = { programNumber: pmt.programNumber, pcrPid: pmt.pcrPid, streams };
   }

@@ -1,6 +1,7 @@
 import { ParseError } from "../../core/errors.ts";
 import { PES_FIXED_HEADER, parsePesHeader } from "./pes.ts";
-import type { TsPacket } from "./packet.ts";
+import { TS_PACKET_SIZE } from "./constants.ts";
+import type { TsHeader } from "./packet.ts";
 import type { TimestampUnwrapper } from "./timestamp.ts";
 
 /**
@@ -65,8 +66,8 @@ export class PesAssembler {
     return this.buf?.length ?? 0;
   }
 
-  /** Feeds one packet; returns a finished PES, or why one was thrown away. */
-  push(p: TsPacket, out: PesPacket[]): PesFailure | undefined {
+  /** Feeds the packet at `buf[at]` whose header is `p`; returns a finished PES, or why one was thrown away. */
+  push(p: TsHeader, buf: Uint8Array, at: number, out: PesPacket[]): PesFailure | undefined {
     let result: PesFailure | undefined;
     if (p.payloadUnitStart) {
       result = this.finish(out);
@@ -80,7 +81,9 @@ export class PesAssembler {
     if (!this.buf) return result;
     this.randomAccess ||= p.randomAccess;
     this.discontinuity ||= p.discontinuity;
-    const need = this.len + p.payload.length;
+    const from = at + p.payloadOffset;
+    const end = at + TS_PACKET_SIZE;
+    const need = this.len + (end - from);
     if (need > MAX_PES_SIZE) {
       this.buf = undefined;
       this.lossPending = true;
@@ -91,7 +94,7 @@ export class PesAssembler {
       grown.set(this.buf.subarray(0, this.len));
       this.buf = grown;
     }
-    this.buf.set(p.payload, this.len);
+    this.buf.set(buf.subarray(from, end), this.len);
     this.len = need;
     // A PES with a length is complete without waiting for the next unit start.
     const declared = this.declaredSize();

@@ -9,10 +9,14 @@ import { TS_PACKET_SIZE, TS_SYNC_BYTE } from "./constants.ts";
 const SYNC_PACKETS = 5;
 const SYNC_WINDOW = SYNC_PACKETS * TS_PACKET_SIZE;
 
+/** A whole packet: `buf[at]` is its sync byte, `buf[at + 187]` its last byte. */
+export type PacketHandler = (buf: Uint8Array, at: number) => void;
+
 /**
  * Cuts a byte stream into 188-byte packets across arbitrary chunk boundaries,
- * and finds the packet grid again after garbage or loss. Packets handed to
- * `onPacket` are views valid only during the call.
+ * and finds the packet grid again after garbage or loss. `onPacket` gets the
+ * packet as a buffer and the offset of its sync byte (no view per packet),
+ * valid only during the call.
  */
 export class TsSync {
   /** A partial packet, or unconfirmed bytes while searching. */
@@ -27,7 +31,7 @@ export class TsSync {
     return this.carry.length;
   }
 
-  push(chunk: Uint8Array, onPacket: (packet: Uint8Array) => void): void {
+  push(chunk: Uint8Array, onPacket: PacketHandler): void {
     let data = chunk;
     if (this.carry.length > 0) {
       if (this.synced) {
@@ -53,7 +57,7 @@ export class TsSync {
         this.partial.set(chunk.subarray(0, need), this.carry.length);
         this.carry = new Uint8Array(0);
         data = chunk.subarray(need);
-        if (this.partial[0] === TS_SYNC_BYTE) onPacket(this.partial);
+        if (this.partial[0] === TS_SYNC_BYTE) onPacket(this.partial, 0);
         else this.lose();
         if (!this.synced) data = concat(this.partial, data);
       } else {
@@ -65,14 +69,14 @@ export class TsSync {
   }
 
   /** End of input: a short tail still counts if every whole packet in it starts with the sync byte. */
-  flush(onPacket: (packet: Uint8Array) => void): void {
+  flush(onPacket: PacketHandler): void {
     const data = this.carry;
     this.carry = new Uint8Array(0);
     for (let i = 0; i + TS_PACKET_SIZE <= data.length; i++) {
       let k = 0;
       while (i + (k + 1) * TS_PACKET_SIZE <= data.length && data[i + k * TS_PACKET_SIZE] === TS_SYNC_BYTE) k++;
       if (k > 0 && i + (k + 1) * TS_PACKET_SIZE > data.length) {
-        for (let j = 0; j < k; j++) onPacket(data.subarray(i + j * TS_PACKET_SIZE, i + (j + 1) * TS_PACKET_SIZE));
+        for (let j = 0; j < k; j++) onPacket(data, i + j * TS_PACKET_SIZE);
         this.stats.bytesSkipped += data.length - k * TS_PACKET_SIZE;
         return;
       }
@@ -80,14 +84,14 @@ export class TsSync {
     this.stats.bytesSkipped += data.length;
   }
 
-  private scan(data: Uint8Array, onPacket: (packet: Uint8Array) => void): void {
+  private scan(data: Uint8Array, onPacket: PacketHandler): void {
     let pos = 0;
     const n = data.length;
     while (pos < n) {
       if (this.synced) {
         if (n - pos < TS_PACKET_SIZE) break;
         if (data[pos] === TS_SYNC_BYTE) {
-          onPacket(data.subarray(pos, pos + TS_PACKET_SIZE));
+          onPacket(data, pos);
           pos += TS_PACKET_SIZE;
           continue;
         }

@@ -35,8 +35,8 @@ export class TsIngest {
 
   /** Tracks from the PMT reach the stream before their first unit. */
   private declareTracks(): void {
+    if (this.reader.trackCount === this.declared) return;
     const tracks = this.reader.tracks;
-    if (tracks.length === this.declared) return;
     for (const t of tracks) this.stream.setTrack(t);
     this.declared = tracks.length;
   }
