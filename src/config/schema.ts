@@ -26,6 +26,8 @@ export const RingSchema = z
   })
   .strict();
 
+export const HlsVariantSchema = z.enum(["mpegts", "fmp4", "lowLatency"]);
+
 export const HlsSchema = z
   .object({
     segmentDuration: seconds(0.5, 30).default(2).describe("Target segment duration in seconds; segments are cut on keyframes."),
@@ -39,8 +41,22 @@ export const HlsSchema = z
       .default(60)
       .describe("Seconds a segment response may take; a client slower than that is cut off so it cannot pin memory."),
     cacheMaxAge: seconds(0, 31536000).default(86400).describe("Cache-Control max-age of segments (they are immutable)."),
+    variant: HlsVariantSchema.default("mpegts").describe(
+      "HLS flavour of every stream (a path's `hls.variant` overrides it): `mpegts` (MPEG-TS segments, plays everywhere), `fmp4` (fMP4 segments with EXT-X-MAP; H.265 in Safari needs it), `lowLatency` (LL-HLS: fMP4 parts, blocking playlist reload, delta updates). See docs/hls.md.",
+    ),
+    partDuration: seconds(0.1, 2)
+      .default(0.2)
+      .describe("lowLatency: part target in seconds; a part is whole frames of at most this long, and PART-TARGET is the longest part made."),
+    maxBlockedRequests: z
+      .number()
+      .int()
+      .min(1)
+      .max(100000)
+      .default(10000)
+      .describe("lowLatency: blocking playlist reloads and preload-hinted part requests one stream holds at once (more get 503); each is held at most three target durations."),
   })
-  .strict();
+  .strict()
+  .refine((h) => h.partDuration < h.segmentDuration, { message: "partDuration must be shorter than segmentDuration", path: ["partDuration"] });
 
 export const HttpSchema = z
   .object({
@@ -96,6 +112,11 @@ export const PathSchema = z
     publishPassword: z.string().min(1).optional().describe("Password a publisher must give."),
     readUser: z.string().min(1).optional().describe("User a reader must give, with readPassword (RTSP: Basic or Digest; HLS: Basic)."),
     readPassword: z.string().min(1).optional().describe("Password a reader must give."),
+    hls: z
+      .object({ variant: HlsVariantSchema.optional().describe("HLS flavour of this path; default the global hls.variant.") })
+      .strict()
+      .optional()
+      .describe("HLS settings of this path."),
   })
   .strict()
   .refine((p) => (p.publishUser === undefined) === (p.publishPassword === undefined), {
@@ -176,4 +197,5 @@ export const ConfigSchema = z
 export type Config = z.infer<typeof ConfigSchema>;
 export type PathConfig = z.infer<typeof PathSchema>;
 export type HlsConfig = z.infer<typeof HlsSchema>;
+export type HlsVariant = z.infer<typeof HlsVariantSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,11 +1,16 @@
-import type { Segment } from "./segment.ts";
+/** What a response can send: shared, refcounted bytes (a Segment or a Part). */
+export interface SharedBody {
+  views(): Uint8Array[];
+  retain(): void;
+  release(reuse?: boolean): void;
+}
 
 /**
- * A response body that sends a segment's shared bytes as views, one pool
- * chunk per pull: a stalled client holds one reference, never a copy.
+ * A response body that sends a segment's (or part's) shared bytes as views,
+ * one pool chunk per pull: a stalled client holds one reference, never a copy.
  * Default (not "bytes") type: a byte stream would detach the shared chunks.
  */
-export function segmentStream(segment: Segment, sendTimeoutMs: number, onSent?: (bytes: number) => void): ReadableStream<Uint8Array> {
+export function segmentStream(segment: SharedBody, sendTimeoutMs: number, onSent?: (bytes: number) => void): ReadableStream<Uint8Array> {
   segment.retain();
   const views = segment.views();
   let index = 0;

@@ -1,12 +1,15 @@
 import type { AccessUnit } from "../core/access-unit.ts";
 import type { ChunkPool } from "../core/chunk-pool.ts";
+import { MediaError } from "../core/errors.ts";
+import { logger } from "../core/log.ts";
 import { sameParameters, type Track } from "../core/track.ts";
-import { TsMuxer, type TsPacketSink } from "../container/mpegts/muxer.ts";
+import type { Packager } from "./packager.ts";
+import { Part } from "./part.ts";
+import { SegmentBytes } from "./segment-bytes.ts";
 import { Segment } from "./segment.ts";
-import { SegmentWriter } from "./segment-writer.ts";
 
-/** Codecs MPEG-TS HLS carries (RFC 8216 section 3.2 and Apple's HLS authoring spec). */
-const TS_CODECS = new Set(["h264", "h265", "aac"]);
+/** Codecs HLS carries, in MPEG-TS and fMP4 alike (RFC 8216 section 3, Apple's HLS authoring spec). */
+const HLS_CODECS = new Set(["h264", "h265", "aac"]);
 
 /** A gap this long between two units of one track is a timeline break, not loss. */
 const MAX_GAP_SECONDS = 5;
@@ -17,65 +20,85 @@ const FORCED_CUT_FACTOR = 4;
 /** Tolerance for "reached the target": timestamps are whole 90 kHz ticks. */
 const EPSILON = 0.001;
 
-/** The muxer keeps one sink for its whole life (CC counters run on); the target switches per segment. */
-class SwitchingSink implements TsPacketSink {
-  target: SegmentWriter | undefined;
-  packet(): Uint8Array {
-    if (!this.target) throw new Error("no segment open");
-    return this.target.packet();
-  }
-}
+/** Part durations are compared in whole 90 kHz ticks' worth; less than a tick is rounding. */
+const PART_EPSILON = 1 / 90000;
+
+const log = logger("hls");
 
 export interface SegmenterOptions {
   readonly targetDuration: number;
   /** Prefix of segment names; unique per muxer so a URL never names two different segments. */
   readonly namePrefix: string;
+  /** Part target in seconds (low-latency variant); undefined: no parts. */
+  readonly partTarget?: number;
+}
+
+export interface SegmenterEvents {
+  /** A part was completed (low-latency variant); its segment is still open or has just been completed. */
+  onPart?(part: Part): void;
+  /** A segment was completed. The segmenter lets go of it: the receiver owns its reference. */
+  onSegment(segment: Segment): void;
 }
 
 /**
- * Cuts access units into MPEG-TS segments on keyframes. A parameter change
- * or a timestamp break waits for the next keyframe and starts a segment
- * marked as a discontinuity.
+ * Cuts access units into segments on keyframes (and, in the low-latency
+ * variant, into parts of about the part target). A parameter change or a
+ * timestamp break waits for the next keyframe and starts a segment marked as
+ * a discontinuity. What the bytes look like is the packager's business.
  */
 export class Segmenter {
-  private readonly sink = new SwitchingSink();
-  private muxer: TsMuxer | undefined;
   private readonly tracks: Track[] = [];
   private readonly lastDts = new Map<number, number>();
   private sequence = 0;
+  private partId = 0;
+  /** The segment being written, owned (one reference) until completed. */
+  private open: Segment | undefined;
   private start = 0;
   /** Estimated end of the open segment: last primary dts plus its frame duration. */
   private end = 0;
-  /**
-   * Earliest (arrival wall-clock ms minus dts ms) of the open segment's primary
-   * units: the wall-clock time its first unit came in, mapped through the
-   * timestamps. The minimum, because a unit is never early but may be late (a
-   * backlog read from the ring at start-up, a batch pushed at once).
-   */
-  private arrivalOffset = Infinity;
+  /** Decode time where the open part starts, and whether its first primary unit is a keyframe. */
+  private partStart = 0;
+  private partIndependent = false;
+  /** Bytes of the open segment when the open part began. */
+  private partOffset = 0;
+  /** Decode time of the last video unit in clock ticks (frame steps for FRAME-RATE). */
+  private lastVideoDts: number | undefined;
+  /** Last step between two primary units: how long the newest one lasts. */
+  private frameDuration = 0;
   private waitingForKey = true;
   private pendingDiscontinuity = false;
-  private discontinuityOfOpen = false;
   /** Units left out while waiting for a keyframe after a break. */
   dropped = 0;
+  private closed = false;
 
   private readonly hasVideo: boolean;
 
   constructor(
     private readonly pool: ChunkPool,
+    private readonly packager: Packager,
     private readonly options: SegmenterOptions,
-    /** The stream's tracks when muxing starts, so the first PMT lists them all. */
+    /** The stream's tracks when muxing starts, so the first PMT / init segment lists them all. */
     initialTracks: readonly Track[],
-    private readonly onSegment: (segment: Segment) => void,
+    private readonly events: SegmenterEvents,
   ) {
-    for (const t of initialTracks) if (t && TS_CODECS.has(t.codec)) this.tracks[t.id] = t;
+    for (const t of initialTracks) if (t && HLS_CODECS.has(t.codec)) this.tracks[t.id] = t;
     this.hasVideo = this.tracks.some((t) => t?.kind === "video");
+  }
+
+  /** The segment being written (its parts are already published in the low-latency variant). */
+  get openSegment(): Segment | undefined {
+    return this.open;
+  }
+
+  /** Id the next part will get (the preload hint names it). */
+  get nextPartId(): number {
+    return this.partId;
   }
 
   /** `now`: wall-clock ms at which the unit reached us (tests pass their own). */
   push(au: AccessUnit, now = Date.now()): void {
     const track = au.track;
-    if (!TS_CODECS.has(track.codec)) return;
+    if (this.closed || !HLS_CODECS.has(track.codec)) return;
     const t = au.dts / track.clockRate;
     const primary = this.hasVideo ? track.kind === "video" : true;
     const last = this.lastDts.get(track.id);
@@ -85,59 +108,130 @@ export class Segmenter {
     // A new publisher session brings new track objects at version 0 again: compare the parameters too.
     const paramsChanged = known === undefined || (changed && (known.version !== track.version || !sameParameters(known, track)));
     const timeBreak = last !== undefined && (t <= last || t - last > MAX_GAP_SECONDS);
-    if (this.sink.target && (paramsChanged || timeBreak)) {
-      // RFC 8216 section 6.2.1: a break in timestamps, encoding parameters or tracks needs EXT-X-DISCONTINUITY.
-      this.pendingDiscontinuity = true;
-      this.waitingForKey = true;
-    }
+    if (this.open && (paramsChanged || timeBreak)) this.breakTimeline();
     if (changed) {
       this.tracks[track.id] = track;
-      this.muxer?.setTracks(this.tracks.filter(Boolean));
+      this.packager.setTracks(this.tracks.filter(Boolean));
     }
-    if (this.waitingForKey) {
-      if (!(primary && au.key)) {
-        if (this.sink.target) this.dropped++;
-        return;
+    try {
+      if (this.waitingForKey) {
+        if (!(primary && au.key)) {
+          if (this.open || this.pendingDiscontinuity) this.dropped++;
+          return;
+        }
+        this.cut(t, this.end, undefined);
+      } else if (primary) {
+        const elapsed = t - this.start;
+        if ((au.key && elapsed >= this.options.targetDuration - EPSILON) || elapsed >= this.options.targetDuration * FORCED_CUT_FACTOR) {
+          this.cut(t, t, au);
+        } else if (this.partDue(t)) {
+          this.closePart(this.open!, t, au);
+        }
       }
-      this.cut(t, this.sink.target ? this.end : t);
-    } else if (primary) {
-      const elapsed = t - this.start;
-      if ((au.key && elapsed >= this.options.targetDuration - EPSILON) || elapsed >= this.options.targetDuration * FORCED_CUT_FACTOR) {
-        this.cut(t, t);
-      }
+    } catch (e) {
+      if (!(e instanceof MediaError)) throw e;
+      // The container refused (e.g. no parameter sets yet): start again at the next keyframe.
+      log.warn(`segmenter: ${e.message}; waiting for the next keyframe`);
+      this.breakTimeline();
+      this.dropped++;
+      return;
     }
+    const open = this.open!;
     if (primary) {
-      this.end = t + (last !== undefined && t > last ? t - last : 0);
-      this.arrivalOffset = Math.min(this.arrivalOffset, now - t * 1000);
+      if (last !== undefined && t > last) this.frameDuration = t - last;
+      this.end = t + this.frameDuration;
+      open.arrivalOffset = Math.min(open.arrivalOffset, now - t * 1000);
+      const lastTicks = this.lastVideoDts;
+      if (track.kind === "video") {
+        if (lastTicks !== undefined && au.dts > lastTicks) open.countFrameStep(au.dts - lastTicks);
+        this.lastVideoDts = au.dts;
+      }
+      if (t === this.partStart) this.partIndependent = au.key;
     }
-    this.muxer!.writeAccessUnit(au);
+    this.packager.add(au);
   }
 
-  /** Drops the open segment's bytes (muxer closing). */
+  /** Drops the open segment (muxer closing); parts already sent keep their bytes until their responses end. */
   close(): void {
-    this.sink.target?.discard();
-    this.sink.target = undefined;
+    this.closed = true;
+    this.packager.drop();
+    this.open?.release();
+    this.open = undefined;
   }
 
-  private cut(t: number, previousEnd: number): void {
-    const writer = this.sink.target;
-    if (writer) {
-      const name = `${this.options.namePrefix}${this.sequence}.ts`;
-      const duration = Math.max(previousEnd - this.start, 0);
-      const programDateTime = Math.round(this.start * 1000 + this.arrivalOffset);
-      this.onSegment(new Segment(name, this.sequence, duration, this.discontinuityOfOpen, programDateTime, writer.chunks, writer.byteLength, this.pool));
-      this.sequence++;
+  /**
+   * RFC 8216 section 6.2.1: a break in timestamps, encoding parameters or
+   * tracks needs EXT-X-DISCONTINUITY. The open segment ends with what it has;
+   * the next one starts at a keyframe, marked.
+   */
+  private breakTimeline(): void {
+    if (this.open) this.finish(this.end, undefined);
+    // Only after a segment: the first one has nothing to break from.
+    this.pendingDiscontinuity = this.sequence > 0;
+    this.waitingForKey = true;
+  }
+
+  /** The open part should end before a primary unit at `t`: taking it in would make the part longer than the target. */
+  private partDue(t: number): boolean {
+    const target = this.options.partTarget;
+    if (target === undefined || t <= this.partStart) return false;
+    return t + this.frameDuration - this.partStart > target + PART_EPSILON;
+  }
+
+  private closePart(open: Segment, end: number, next: AccessUnit | undefined): void {
+    this.packager.flush(next);
+    if (open.bytes.byteLength > this.partOffset) {
+      const index = open.parts.length;
+      const id = this.partId++;
+      const part = new Part(id, `${this.options.namePrefix}p${id}.m4s`, open, index, this.partOffset, open.bytes.byteLength, Math.max(end - this.partStart, 0), this.partIndependent);
+      open.parts.push(part);
+      this.partOffset = open.bytes.byteLength;
+      this.partStart = end;
+      this.partIndependent = false;
+      this.events.onPart?.(part);
     }
-    this.discontinuityOfOpen = writer !== undefined && this.pendingDiscontinuity;
+  }
+
+  /** Completes the open segment at `end` (seconds); `next` is the unit that opens the following one. */
+  private finish(end: number, next: AccessUnit | undefined): void {
+    const open = this.open!;
+    this.open = undefined;
+    try {
+      if (this.options.partTarget !== undefined) this.closePart(open, end, next);
+      else this.packager.flush(next);
+    } catch (e) {
+      if (!(e instanceof MediaError)) throw e;
+      log.warn(`segmenter: ${e.message}; the segment ends early`);
+      this.packager.drop();
+    }
+    if (open.byteLength === 0) {
+      open.release();
+      return;
+    }
+    open.duration = Math.max(end - open.startTime, 0);
+    open.complete = true;
+    this.events.onSegment(open);
+  }
+
+  private cut(t: number, previousEnd: number, next: AccessUnit | undefined): void {
+    if (this.open) this.finish(previousEnd, next);
+    const discontinuity = this.pendingDiscontinuity;
+    const tracks = this.tracks.filter(Boolean);
+    const bytes = new SegmentBytes(this.pool);
+    try {
+      this.packager.begin(bytes, tracks, discontinuity);
+    } catch (e) {
+      bytes.release();
+      throw e;
+    }
+    const name = `${this.options.namePrefix}${this.sequence}.${this.packager.extension}`;
+    this.open = new Segment(name, this.sequence++, t, discontinuity, bytes, this.packager.tracks, this.packager.init);
     this.pendingDiscontinuity = false;
     this.waitingForKey = false;
     this.start = t;
     this.end = t;
-    this.arrivalOffset = Infinity;
-    this.sink.target = new SegmentWriter(this.pool);
-    if (!this.muxer) this.muxer = new TsMuxer(this.sink, this.tracks.filter(Boolean));
-    // PAT and PMT open every segment so each one decodes alone.
-    this.muxer.writeTables();
+    this.partStart = t;
+    this.partOffset = 0;
+    this.partIndependent = false;
   }
-
 }

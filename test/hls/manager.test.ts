@@ -102,3 +102,23 @@ test("a muxer whose first playlist request is still waiting is not idle", async 
   expect(muxer.closed).toBe(false);
   manager.close();
 });
+
+test("a path's own variant wins over the default, and a changed one restarts its muxer", async () => {
+  const registry = new StreamRegistry({ maxDuration: 10, maxBytes: 64 << 20, slowReader: "skip" });
+  const manager = new HlsManager(registry, HlsSchema.parse({ variant: "mpegts" }), new ChunkPool(188 * 64, 16));
+  registry.create("cam");
+  registry.create("other");
+  const variants = new Map<string, "fmp4" | "lowLatency">([["cam", "fmp4"]]);
+  manager.setVariantResolver((path) => variants.get(path));
+  const first = manager.muxer("cam")!;
+  expect(first.variant).toBe("fmp4");
+  expect(manager.muxer("other")!.variant).toBe("mpegts");
+  expect(manager.muxer("cam")).toBe(first);
+  variants.set("cam", "lowLatency");
+  const second = manager.muxer("cam")!;
+  expect(second).not.toBe(first);
+  expect(first.closed).toBe(true);
+  expect(second.variant).toBe("lowLatency");
+  expect(registry.get("cam")!.readers.size).toBe(1);
+  manager.close();
+});

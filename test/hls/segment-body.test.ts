@@ -1,12 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { ChunkPool } from "../../src/core/chunk-pool.ts";
 import { Segment } from "../../src/hls/segment.ts";
+import { SegmentBytes } from "../../src/hls/segment-bytes.ts";
+import { Part } from "../../src/hls/part.ts";
 import { segmentStream } from "../../src/hls/segment-body.ts";
 
 function makeSegment(pool: ChunkPool, fill: number, bytes: number): Segment {
-  const chunks: Uint8Array[] = [];
-  for (let left = bytes; left > 0; left -= pool.chunkSize) chunks.push(pool.take().fill(fill));
-  return new Segment("s_0.ts", 0, 2, false, 0, chunks, bytes, pool);
+  const store = new SegmentBytes(pool);
+  store.write(new Uint8Array(bytes).fill(fill));
+  return new Segment("s_0.ts", 0, 0, false, store, [], undefined);
 }
 
 describe("segment responses share the segment's chunks", () => {
@@ -64,5 +66,59 @@ describe("segment responses share the segment's chunks", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(seg.references).toBe(1);
     await expect(reader.read()).rejects.toThrow("timed out");
+  });
+});
+
+describe("segment bytes and parts", () => {
+  test("writes straddle chunks; any byte range comes back as views over them", () => {
+    const pool = new ChunkPool(100, 8);
+    const store = new SegmentBytes(pool);
+    const data = Uint8Array.from({ length: 350 }, (_, i) => i & 0xff);
+    store.write(data.subarray(0, 120));
+    store.write(data.subarray(120));
+    expect(store.byteLength).toBe(350);
+    expect(store.views().map((v) => v.byteLength)).toEqual([100, 100, 100, 50]);
+    const range = store.views(90, 215);
+    expect(range.map((v) => v.byteLength)).toEqual([10, 100, 15]);
+    expect([...range.flatMap((v) => [...v])]).toEqual([...data.subarray(90, 215)]);
+    expect(store.views(100, 100)).toEqual([]);
+  });
+
+  test("TS packets are reserved inside one chunk; a size that does not divide the chunk is refused", () => {
+    const store = new SegmentBytes(new ChunkPool(188 * 2, 4));
+    for (let i = 0; i < 5; i++) store.reserve(188).fill(i);
+    expect(store.views().map((v) => v.byteLength)).toEqual([376, 376, 188]);
+    const odd = new SegmentBytes(new ChunkPool(300, 4));
+    odd.reserve(188);
+    expect(() => odd.reserve(188)).toThrow("multiple");
+  });
+
+  test("a part held by a response is never recycled: not when its segment grows, not when the segment is evicted", async () => {
+    const pool = new ChunkPool(64, 8);
+    const store = new SegmentBytes(pool);
+    store.write(new Uint8Array(150).fill(5));
+    const segment = new Segment("s_3.m4s", 3, 0, false, store, [], undefined);
+    const part = new Part(7, "s_p7.m4s", segment, 0, 0, 150, 0.2, true);
+    segment.parts.push(part);
+    const reader = segmentStream(part, 10_000).getReader();
+    const first = await reader.read();
+    // The segment grows after the part (the next part is written into the same last chunk).
+    store.write(new Uint8Array(100).fill(6));
+    // Evicted from the window while the part is being sent.
+    segment.release();
+    expect(pool.freeCount).toBe(0);
+    const stranger = new SegmentBytes(pool);
+    stranger.write(new Uint8Array(64 * 3).fill(1));
+    let received = [...first.value!];
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received = received.concat([...value]);
+    }
+    expect(received.length).toBe(150);
+    expect(received.every((b) => b === 5)).toBe(true);
+    // The response ended: the segment's 4 chunks go back now.
+    expect(pool.freeCount).toBe(4);
+    stranger.release();
   });
 });

@@ -5,6 +5,7 @@ import type { AccessUnit } from "../../src/core/access-unit.ts";
 import { TsDemuxer } from "../../src/container/mpegts/demuxer.ts";
 import type { Segment } from "../../src/hls/segment.ts";
 import { Segmenter } from "../../src/hls/segmenter.ts";
+import { TsPackager } from "../../src/hls/ts-packager.ts";
 import { audio, audioUnit, video, videoUnit } from "../helpers/units.ts";
 
 const SPS = new Uint8Array([0x67, 0x4d, 0x40, 0x1e, 0xe8, 0x80, 0x50, 0x17, 0xfc, 0xb8, 0x08, 0x80]);
@@ -21,7 +22,7 @@ function frame(seconds: number, key: boolean, track = h264): AccessUnit {
 function segmenter(tracks: Track[] = [h264]) {
   const pool = new ChunkPool(188 * 64, 16);
   const out: Segment[] = [];
-  const s = new Segmenter(pool, { targetDuration: 2, namePrefix: "st_" }, tracks, (seg) => out.push(seg));
+  const s = new Segmenter(pool, new TsPackager(pool.chunkSize), { targetDuration: 2, namePrefix: "st_" }, tracks, { onSegment: (seg) => out.push(seg) });
   return { s, out, pool };
 }
 
