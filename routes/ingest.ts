@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { credentialsMatch, parseBasicAuthorization } from "../src/auth/basic.ts";
 import type { ServerContext } from "../src/context.ts";
 import { isValidStreamPath } from "../src/stream-path.ts";
+import { remoteAddress } from "./authorize.ts";
 import { problem } from "./problem.ts";
 
 const INGEST = "/ingest";
@@ -14,14 +14,7 @@ export function ingestRoutes(ctx: ServerContext): Hono {
     if (!pathname.endsWith(INGEST)) return next();
     const path = pathname.slice(1, -INGEST.length);
     if (!isValidStreamPath(path)) return problem(c, 400, `"${path.slice(0, 80)}" is not a valid stream path`);
-    const expected = ctx.sources.publishCredentials(path);
-    if (expected) {
-      const given = parseBasicAuthorization(c.req.header("Authorization"));
-      if (!credentialsMatch(given, expected)) {
-        c.header("WWW-Authenticate", `Basic realm="publish ${path}", charset="UTF-8"`);
-        return problem(c, 401, `publishing to "${path}" needs valid credentials`);
-      }
-    }
+    // Credentials were checked by the authorize middleware (publish on this path).
     const programParam = c.req.query("program");
     const program = programParam === undefined ? undefined : Number(programParam);
     if (program !== undefined && !(Number.isInteger(program) && program >= 1 && program <= 65535)) {
@@ -29,7 +22,7 @@ export function ingestRoutes(ctx: ServerContext): Hono {
     }
     const body = c.req.raw.body;
     if (!body) return problem(c, 400, "the request has no body: send MPEG-TS");
-    const remote = c.env && typeof c.env === "object" && "remoteAddress" in c.env ? String(c.env.remoteAddress) : "http publisher";
+    const remote = remoteAddress(c) || "http publisher";
     const session = ctx.sources.publish(path, remote, program);
     if (!("ingest" in session)) return problem(c, session.status, session.error);
     const reader = body.getReader();

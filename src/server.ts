@@ -2,13 +2,14 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { fileURLToPath } from "node:url";
 import { apiRoutes } from "../routes/api.ts";
-import { readAuth } from "../routes/read-auth.ts";
+import { authorize } from "../routes/authorize.ts";
 import { hlsRoutes } from "../routes/hls.ts";
 import { ingestRoutes } from "../routes/ingest.ts";
 import { metricsRoutes } from "../routes/metrics.ts";
 import { pathRoutes } from "../routes/paths.ts";
 import { requestLimits } from "../routes/limits.ts";
 import { uiRoutes } from "../routes/ui.ts";
+import { buildAuthorizer } from "./auth/build.ts";
 import type { Config } from "./config/schema.ts";
 import { type ConfigOrigin, ConfigStore } from "./config/store.ts";
 import type { ServerContext } from "./context.ts";
@@ -47,6 +48,8 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
   const pool = new ChunkPool(CHUNK_SIZE, MAX_FREE_CHUNKS);
   const hls = new HlsManager(registry, config.hls, pool);
   const sources = new SourceManager(config, registry, runtime);
+  const auth = await buildAuthorizer(config.auth, (action, path) => (action === "read" ? sources.readCredentials(path) : sources.publishCredentials(path)), runtime);
+  log.info(`auth: ${auth.describeDefaults()}`);
   const store = new ConfigStore(config, origin ?? { envNames: [], env: () => undefined, writeFileAtomic: runtime.writeFileAtomic }, (paths) => sources.apply(paths));
   const context: ServerContext = {
     config,
@@ -77,8 +80,8 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
       port: config.rtsp.port,
       sessionTimeout: config.rtsp.sessionTimeout,
       rtpPort: config.rtsp.rtpPort ?? undefined,
-      readCredentials: (path) => sources.readCredentials(path),
-      publishCredentials: (path) => sources.publishCredentials(path),
+      authorize: (request) => auth.check(request),
+      digestPassword: (user, action, path) => auth.digestPassword(user, action, path),
       admitPublisher: (path, remote, create) => sources.admit(path, remote, create),
       endPublisher: (publisher, reason) => sources.end(publisher, reason),
     });
@@ -87,7 +90,7 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
   const app = new Hono();
   app.use("*", requestLimits());
   app.use("*", cors({ origin: config.http.cors, exposeHeaders: ["ETag", "Content-Length"] }));
-  app.use("*", readAuth(context));
+  app.use("*", authorize(auth));
   app.route("/", pathRoutes(context, store));
   app.route("/", apiRoutes(context));
   app.route("/", uiRoutes(context));

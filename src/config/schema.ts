@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseSource } from "../ingest/source-url.ts";
 import { isValidStreamPath } from "../stream-path.ts";
+import { AuthSchema } from "./auth-schema.ts";
 import { compilePathPattern, isPathPattern } from "./path-pattern.ts";
 
 /** The single source of truth for settings and their defaults. */
@@ -157,6 +158,7 @@ export const ConfigSchema = z
     hls: HlsSchema.prefault({}),
     rtsp: RtspServerSchema.prefault({}),
     demo: DemoSchema.prefault({}),
+    auth: AuthSchema.prefault({}),
     paths: z
       .record(
         z.string().superRefine((key, ctx) => {

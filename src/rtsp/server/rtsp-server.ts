@@ -1,6 +1,6 @@
 import { logger } from "../../core/log.ts";
 import type { StreamRegistry } from "../../core/registry.ts";
-import type { Credentials } from "../../auth/basic.ts";
+import type { AuthDecision, AuthRequest } from "../../auth/authorizer.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import type { TcpListener } from "../../runtime/tcp-server.ts";
 import type { UdpSocket } from "../../runtime/udp-socket.ts";
@@ -19,8 +19,8 @@ export interface RtspServerOptions {
   readonly sessionTimeout: number;
   /** Even port for RTP over UDP (RTCP on the next one); 0 = any free pair; undefined = TCP only. */
   readonly rtpPort: number | undefined;
-  readCredentials(path: string): Credentials | undefined;
-  publishCredentials(path: string): Credentials | undefined;
+  authorize(request: AuthRequest): Promise<AuthDecision>;
+  digestPassword(user: string, action: "read" | "publish", path: string): string | undefined;
   admitPublisher(path: string, remote: string, create: (stream: Stream) => RecordSession): RecordSession | Refusal;
   endPublisher(publisher: RecordSession, reason: string): void;
 }
@@ -49,8 +49,8 @@ export async function startRtspServer(runtime: Runtime, registry: StreamRegistry
     registry,
     sessionTimeout: options.sessionTimeout,
     auth: new ServerAuth(),
-    readCredentials: options.readCredentials,
-    publishCredentials: options.publishCredentials,
+    authorize: options.authorize,
+    digestPassword: options.digestPassword,
     admitPublisher: options.admitPublisher,
     endPublisher: options.endPublisher,
     udpRoutes,

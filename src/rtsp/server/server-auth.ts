@@ -32,6 +32,12 @@ export class ServerAuth {
     return [`Digest realm="${REALM}", nonce="${nonce}", algorithm=MD5${stale ? ", stale=true" : ""}`, `Basic realm="${REALM}"`];
   }
 
+  /** The user a Digest Authorization header names (its password is looked up by that name). */
+  digestUser(header: string | undefined): string | undefined {
+    if (!header || !/^Digest\s/i.test(header)) return undefined;
+    return parseParams(header.slice(7)).get("username");
+  }
+
   /** "ok", "stale" (right password, old nonce) or "denied". */
   check(header: string | undefined, method: string, expected: Credentials): "ok" | "stale" | "denied" {
     if (!header) return "denied";

@@ -2,7 +2,8 @@ import { ParseError } from "../../core/errors.ts";
 import { logger } from "../../core/log.ts";
 import type { StreamRegistry } from "../../core/registry.ts";
 import type { Stream } from "../../core/stream.ts";
-import type { Credentials } from "../../auth/basic.ts";
+import type { AuthDecision, AuthRequest } from "../../auth/authorizer.ts";
+import { type Credentials, parseBasicAuthorization } from "../../auth/basic.ts";
 import type { Refusal } from "../../ingest/publisher.ts";
 import type { TcpPeer } from "../../runtime/tcp-server.ts";
 import type { UdpSocket } from "../../runtime/udp-socket.ts";
@@ -29,10 +30,10 @@ export interface ServerContextForRtsp {
   /** Seconds a session lives without a request or packet (RFC 2326 12.37). */
   readonly sessionTimeout: number;
   readonly auth: ServerAuth;
-  /** Credentials a reader of `path` must give, if any. */
-  readCredentials(path: string): Credentials | undefined;
-  /** Credentials a publisher to `path` must give, if any. */
-  publishCredentials(path: string): Credentials | undefined;
+  /** May this reader or publisher go on? (Basic credentials, or Digest ones once verified.) */
+  authorize(request: AuthRequest): Promise<AuthDecision>;
+  /** The password Digest needs to verify `user`, if one is known for that. */
+  digestPassword(user: string, action: "read" | "publish", path: string): string | undefined;
   /** Admits a publisher (one per path unless overridePublisher), or says why not. */
   admitPublisher(path: string, remote: string, create: (stream: Stream) => RecordSession): RecordSession | Refusal;
   endPublisher(publisher: RecordSession, reason: string): void;
@@ -81,6 +82,8 @@ export class RtspServerConnection {
   private readonly recordChannels = new Map<number, { index: number; rtcp: boolean }>();
   private readonly routes: string[] = [];
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Requests are answered one after another, in order. */
+  private queue: Promise<void> = Promise.resolve();
   private lastActivity = 0;
 
   constructor(
@@ -96,8 +99,14 @@ export class RtspServerConnection {
     // Bytes that are no request at all (the reader skips them to resync): RFC 2326 11.4.1 says 400.
     if (this.reader.stats.bytesSkipped > skipped && items.length === 0) this.reply(400, "Bad Request", undefined, { "X-Error": "not an RTSP request" });
     for (const item of items) {
-      if (item.kind === "request") this.handle(item.request);
-      else if (item.kind === "error") this.reply(400, "Bad Request", undefined, { "X-Error": item.error.message.slice(0, 200) });
+      // Answers go out in request order even when checking credentials takes a while (scrypt, a hook, a JWKS fetch).
+      if (item.kind === "request") {
+        const req = item.request;
+        this.queue = this.queue.then(() => this.handle(req));
+      } else if (item.kind === "error") {
+        const message = item.error.message.slice(0, 200);
+        this.queue = this.queue.then(() => this.reply(400, "Bad Request", undefined, { "X-Error": message }));
+      }
       else if (item.kind === "interleaved") {
         // A publisher's media; from readers, RTCP receiver reports that only keep the session alive.
         this.touch();
@@ -145,10 +154,12 @@ export class RtspServerConnection {
     this.peer.close();
   }
 
-  private handle(req: RtspRequest): void {
+  private async handle(req: RtspRequest): Promise<void> {
     this.touch();
     const cseq = req.headers.get("CSeq");
     try {
+      const need = this.permissionNeeded(req);
+      if (need) await this.authorize(req, need.action, need.path);
       switch (req.method) {
         case "OPTIONS":
           return this.reply(200, "OK", cseq, { Public: PUBLIC });
@@ -183,16 +194,43 @@ export class RtspServerConnection {
     }
   }
 
-  private authorize(req: RtspRequest, path: string, publish = false): void {
-    const expected = publish ? this.ctx.publishCredentials(path) : this.ctx.readCredentials(path);
-    if (!expected) return;
-    const result = this.ctx.auth.check(req.headers.get("Authorization"), req.method, expected);
-    if (result !== "ok") throw new RtspError(401, result === "stale" ? "stale" : "Unauthorized", "credentials needed");
+  /** What a request asks to do, and on which path; undefined for OPTIONS, GET_PARAMETER, TEARDOWN. */
+  private permissionNeeded(req: RtspRequest): { action: "read" | "publish"; path: string } | undefined {
+    switch (req.method) {
+      case "DESCRIBE":
+        return { action: "read", path: pathOf(req.uri).path };
+      case "PLAY":
+        return { action: "read", path: this.stream?.path ?? pathOf(req.uri).path };
+      case "SETUP":
+        return this.record ? { action: "publish", path: this.record.stream.path } : { action: "read", path: pathOf(req.uri).path };
+      case "ANNOUNCE":
+        return { action: "publish", path: pathOf(req.uri).path };
+      case "RECORD":
+        return this.record ? { action: "publish", path: this.record.stream.path } : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Basic, or Digest (RFC 2617) verified with the password the server knows for that user; then the authorizer decides. */
+  private async authorize(req: RtspRequest, action: "read" | "publish", path: string): Promise<void> {
+    const header = req.headers.get("Authorization");
+    let basic: Credentials | undefined;
+    const digestUser = this.ctx.auth.digestUser(header);
+    if (digestUser !== undefined) {
+      const password = this.ctx.digestPassword(digestUser, action, path);
+      const verdict = password === undefined ? "denied" : this.ctx.auth.check(header, req.method, { user: digestUser, password });
+      if (verdict !== "ok") throw new RtspError(401, verdict === "stale" ? "stale" : "Unauthorized", "wrong credentials");
+      basic = { user: digestUser, password: password! };
+    } else {
+      basic = parseBasicAuthorization(header);
+    }
+    const decision = await this.ctx.authorize({ action, path, protocol: "rtsp", ip: this.peer.remoteAddress, basic });
+    if (!decision.ok) throw new RtspError(decision.status, decision.status === 403 ? "Forbidden" : "Unauthorized", decision.reason);
   }
 
   private streamFor(req: RtspRequest): { stream: Stream; track?: number } {
     const { path, track } = pathOf(req.uri);
-    this.authorize(req, path);
     const stream = this.ctx.registry.get(path);
     if (!stream || stream.tracks.filter(Boolean).length === 0) throw new RtspError(404, "Not Found", `no stream named "${path}"`);
     return { stream, track };
@@ -218,7 +256,6 @@ export class RtspServerConnection {
     if (this.record || this.stream) throw new RtspError(455, "Method Not Valid in This State", "this connection already has a session");
     const { path, track } = pathOf(req.uri);
     if (track !== undefined) throw new RtspError(400, "Bad Request", "ANNOUNCE names a stream, not a track");
-    this.authorize(req, path, true);
     const type = req.headers.get("Content-Type")?.split(";")[0]?.trim().toLowerCase();
     if (type !== undefined && type !== "application/sdp") throw new RtspError(415, "Unsupported Media Type", `the body must be application/sdp, not ${type.slice(0, 60)}`);
     if (!req.body || req.body.length === 0) throw new RtspError(400, "Bad Request", "ANNOUNCE without an SDP body");
@@ -242,7 +279,6 @@ export class RtspServerConnection {
 
   /** SETUP of an announced track, mode=record (RFC 2326 12.39): where the publisher's RTP will arrive. */
   private setupRecord(req: RtspRequest, cseq: string | undefined, record: RecordSession): void {
-    this.authorize(req, record.stream.path, true);
     if (record.recording) throw new RtspError(455, "Method Not Valid in This State", "SETUP while recording");
     const index = record.trackFor(req.uri);
     if (index === undefined) throw new RtspError(404, "Not Found", `no announced track at ${req.uri.slice(0, 120)}`);
@@ -286,7 +322,6 @@ export class RtspServerConnection {
     this.checkSession(req);
     const record = this.record;
     if (!record || record.tracksSetUp === 0 || !this.sessionId) throw new RtspError(455, "Method Not Valid in This State", "RECORD needs ANNOUNCE and SETUP first");
-    this.authorize(req, record.stream.path, true);
     record.record();
     log.info(`${record.stream.path}: ${this.peer.remoteAddress} recording`);
     this.reply(200, "OK", cseq, { Session: this.sessionHeader() });
@@ -335,7 +370,6 @@ export class RtspServerConnection {
     this.checkSession(req);
     if (this.record) throw new RtspError(455, "Method Not Valid in This State", "PLAY in a publishing session");
     if (!this.stream || this.setup.size === 0 || !this.sessionId) throw new RtspError(455, "Method Not Valid in This State", "PLAY before SETUP");
-    this.authorize(req, this.stream.path);
     const base = req.uri.replace(/\/+$/, "");
     const rtpInfo = [...this.setup.entries()].map(([id, t]) => ({ url: `${base}/trackID=${id}`, seq: t.sender.firstSequence }));
     // The answer goes out first: media sent before it would reach a client not yet ready for it.
