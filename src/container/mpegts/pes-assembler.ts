@@ -11,7 +11,7 @@ import type { TimestampUnwrapper } from "./timestamp.ts";
  * and bounds the memory a broken stream without unit starts can take.
  */
 export const MAX_PES_SIZE = 16 * 1024 * 1024;
-/** First allocation when a PES has no length and its PID no history yet. */
+/** First size of the scratch buffer; it grows by doubling. */
 const INITIAL_PES_CAPACITY = 64 * 1024;
 
 export interface PesPacket {
@@ -20,7 +20,7 @@ export interface PesPacket {
   /** 90 kHz, unwrapped past 2^33 (see TimestampUnwrapper). */
   readonly pts?: number;
   readonly dts?: number;
-  /** The elementary stream bytes: one copy made from the transport packets. */
+  /** The elementary stream bytes: an exact-size copy made from the transport packets. */
   readonly data: Uint8Array;
   /** random_access_indicator on a packet of this PES (2.4.3.5). */
   readonly randomAccess: boolean;
@@ -38,14 +38,35 @@ export interface PesPacket {
 /** Why a PES was thrown away: lost packets or oversize, PES_packet_length past the data, a bad header. */
 export type PesFailure = "dropped" | "truncated" | "error";
 
-/** Reassembles the PES packets of one PID (ISO/IEC 13818-1 2.4.3.6). */
+/**
+ * The scratch buffer shrinks when it is this many times larger than every
+ * PES of the last SHRINK_CHECK ones (a burst of huge frames, or a stream
+ * without unit starts, does not pin its peak for ever).
+ */
+const SHRINK_FACTOR = 4;
+/** PES between two shrink checks: about 10 s of 30 fps video. */
+const SHRINK_CHECK = 300;
+
+/**
+ * Reassembles the PES packets of one PID (ISO/IEC 13818-1 2.4.3.6).
+ *
+ * Packets are copied into one scratch buffer kept from PES to PES (grown
+ * when a PES needs more); a finished PES leaves it as an exact-size copy of
+ * its elementary stream bytes. That costs one memcpy per PES instead of a
+ * zero-filled, over-sized and sometimes regrown buffer per PES, and the
+ * units in the ring hold only their own bytes.
+ */
 export class PesAssembler {
-  private buf: Uint8Array | undefined;
+  private scratch: Uint8Array | undefined;
+  /** A PES is in progress (its bytes are scratch[0..len)). */
+  private open = false;
   private len = 0;
   private broken = false;
   private randomAccess = false;
   private discontinuity = false;
-  private lastSize = 0;
+  /** Largest PES since the last shrink check, and how many PES since then. */
+  private recentMax = 0;
+  private recentCount = 0;
   /** Something was lost since the last PES we emitted: the next one says so. */
   private lossPending = false;
 
@@ -57,13 +78,13 @@ export class PesAssembler {
 
   /** A packet was lost: the PES in progress cannot be used. */
   markBroken(): void {
-    if (this.buf) this.broken = true;
+    if (this.open) this.broken = true;
     this.lossPending = true;
   }
 
-  /** Bytes held for the PES in progress. */
+  /** Bytes this assembler holds: its scratch buffer (at most MAX_PES_SIZE). */
   get buffered(): number {
-    return this.buf?.length ?? 0;
+    return this.scratch?.length ?? 0;
   }
 
   /** Feeds the packet at `buf[at]` whose header is `p`; returns a finished PES, or why one was thrown away. */
@@ -71,30 +92,30 @@ export class PesAssembler {
     let result: PesFailure | undefined;
     if (p.payloadUnitStart) {
       result = this.finish(out);
-      // Sized like the previous PES plus a quarter, so most need no growth.
-      this.buf = new Uint8Array(this.lastSize > 0 ? this.lastSize + (this.lastSize >> 2) : INITIAL_PES_CAPACITY);
+      this.open = true;
       this.len = 0;
       this.broken = false;
       this.randomAccess = false;
       this.discontinuity = false;
     }
-    if (!this.buf) return result;
+    if (!this.open) return result;
     this.randomAccess ||= p.randomAccess;
     this.discontinuity ||= p.discontinuity;
     const from = at + p.payloadOffset;
     const end = at + TS_PACKET_SIZE;
     const need = this.len + (end - from);
     if (need > MAX_PES_SIZE) {
-      this.buf = undefined;
+      this.open = false;
       this.lossPending = true;
       return "dropped";
     }
-    if (need > this.buf.length) {
-      const grown = new Uint8Array(Math.min(MAX_PES_SIZE, Math.max(need, this.buf.length * 2)));
-      grown.set(this.buf.subarray(0, this.len));
-      this.buf = grown;
+    let scratch = this.scratch;
+    if (!scratch || need > scratch.length) {
+      const grown = new Uint8Array(Math.min(MAX_PES_SIZE, Math.max(need, INITIAL_PES_CAPACITY, (scratch?.length ?? 0) * 2)));
+      if (scratch) grown.set(scratch.subarray(0, this.len));
+      this.scratch = scratch = grown;
     }
-    this.buf.set(buf.subarray(from, end), this.len);
+    scratch.set(buf.subarray(from, end), this.len);
     this.len = need;
     // A PES with a length is complete without waiting for the next unit start.
     const declared = this.declaredSize();
@@ -104,17 +125,17 @@ export class PesAssembler {
 
   /** Emits the PES in progress, if any. */
   finish(out: PesPacket[]): PesFailure | undefined {
-    const buf = this.buf;
-    if (!buf) return undefined;
-    this.buf = undefined;
+    if (!this.open) return undefined;
+    this.open = false;
     if (this.len === 0) return undefined;
-    const result = this.emit(buf, out);
+    const result = this.emit(this.scratch!, out);
     if (result) this.lossPending = true;
+    this.shrink();
     return result;
   }
 
   private emit(buf: Uint8Array, out: PesPacket[]): PesFailure | undefined {
-    const declared = this.declaredSize(buf);
+    const declared = this.declaredSize();
     if (this.broken) return "dropped";
     try {
       const h = parsePesHeader(buf.subarray(0, this.len));
@@ -122,7 +143,6 @@ export class PesAssembler {
       if (declared > 0 && this.len < declared) return "truncated";
       const end = declared > 0 ? declared : this.len;
       if (h.payloadOffset > end) throw new ParseError("PES: header past end");
-      this.lastSize = end;
       const dts = h.dts === undefined ? undefined : this.unwrapper.unwrap(h.dts);
       const pts = h.pts === undefined ? undefined : this.unwrapper.unwrap(h.pts);
       out.push({
@@ -130,7 +150,7 @@ export class PesAssembler {
         streamType: this.streamType,
         pts,
         dts: dts ?? pts,
-        data: buf.subarray(h.payloadOffset, end),
+        data: buf.slice(h.payloadOffset, end),
         randomAccess: this.randomAccess,
         discontinuity: this.discontinuity,
         lost: this.lossPending,
@@ -143,8 +163,17 @@ export class PesAssembler {
     }
   }
 
+  private shrink(): void {
+    this.recentMax = Math.max(this.recentMax, this.len);
+    if (++this.recentCount < SHRINK_CHECK) return;
+    if (this.scratch && this.scratch.length > SHRINK_FACTOR * Math.max(this.recentMax, INITIAL_PES_CAPACITY)) this.scratch = undefined;
+    this.recentMax = 0;
+    this.recentCount = 0;
+  }
+
   /** Total PES size from PES_packet_length, 0 when unbounded or not known yet. */
-  private declaredSize(buf = this.buf): number {
+  private declaredSize(): number {
+    const buf = this.scratch;
     if (!buf || this.len < PES_FIXED_HEADER) return 0;
     const n = (buf[4]! << 8) | buf[5]!;
     return n === 0 ? 0 : PES_FIXED_HEADER + n;
