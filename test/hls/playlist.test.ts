@@ -115,6 +115,15 @@ describe("fMP4 and low-latency media playlists", () => {
     ]);
   });
 
+  test("a discontinuity in the segment being written: its tag and new map come before its first part", () => {
+    const open = { discontinuity: true, programDateTime: Date.UTC(2030, 0, 1, 1), map: "s_init1.mp4", parts: tenParts("open_").slice(0, 2) };
+    const text = renderMediaPlaylist({ targetDuration: 2, mediaSequence: 0, discontinuitySequence: 0, segments: fmp4Window(3, 0), lowLatency: lowLatency({ open }) });
+    expect(text).toContain('s_2.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="s_init1.mp4"\n#EXT-X-PROGRAM-DATE-TIME:2030-01-01T01:00:00.000Z\n#EXT-X-PART:DURATION=0.2,URI="open_p0.m4s",INDEPENDENT=YES\n');
+    const p = HLS.parse(text) as HLS.types.MediaPlaylist;
+    const last = p.segments[p.segments.length - 1]!;
+    expect([last.discontinuity, last.map?.uri, last.discontinuitySequence]).toEqual([true, "s_init1.mp4", 1]);
+  });
+
   test("right after a segment completes, only the hint follows it", () => {
     const text = renderMediaPlaylist({ targetDuration: 2, mediaSequence: 0, discontinuitySequence: 0, segments: fmp4Window(3, 0), lowLatency: lowLatency({ open: undefined }) });
     expect(text.endsWith('s_2.m4s\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI="s_p999.m4s"\n')).toBe(true);
