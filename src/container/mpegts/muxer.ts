@@ -25,6 +25,8 @@ const PCR_LEAD_90K = 9000;
 /** ISO/IEC 13818-1 2.7.2: PCRs at most 100 ms apart. */
 const MAX_PCR_INTERVAL_90K = 9000;
 const START_CODE = new Uint8Array([0, 0, 0, 1]);
+/** Placeholder for the PES header in front of the payload pieces. */
+const NO_HEADER = new Uint8Array(0);
 
 interface Stream {
   readonly pid: number;
@@ -45,6 +47,9 @@ export class TsMuxer {
   private pmtVersion = 0;
   private tablesWritten = false;
   private lastPcr: number | undefined;
+  /** The audio track whose AudioSpecificConfig was read last, and the ADTS fields from it. */
+  private adtsTrack: Track | undefined;
+  private adtsFields: { objectType: number; sampleRateIndex: number; channels: number } | undefined;
 
   constructor(sink: TsPacketSink, tracks: readonly Track[]) {
     this.out = new TsPacketWriter(sink);
@@ -88,17 +93,19 @@ export class TsMuxer {
     const rate = au.track.clockRate;
     const pts = rate === TS_CLOCK_RATE ? au.pts : Math.round((au.pts * TS_CLOCK_RATE) / rate);
     const dts = rate === TS_CLOCK_RATE ? au.dts : Math.round((au.dts * TS_CLOCK_RATE) / rate);
-    const payload = s.streamType === STREAM_TYPE.AAC_ADTS ? this.adts(au) : this.annexB(au, s);
+    // pieces[0] is the PES header, filled in once the payload size is known.
+    const pieces = s.streamType === STREAM_TYPE.AAC_ADTS ? this.adts(au) : this.annexB(au, s);
     let size = 0;
-    for (const p of payload) size += p.length;
+    for (let i = 1; i < pieces.length; i++) size += pieces[i]!.length;
     const header = buildPesHeader(s.streamId, pts, dts, size, s.track.kind === "audio");
+    pieces[0] = header;
     let pcr: number | undefined;
     if (s.pid === this.pcrPid) pcr = this.nextPcr(dts);
     else if (this.lastPcr !== undefined && dts - PCR_LEAD_90K - this.lastPcr > MAX_PCR_INTERVAL_90K) {
       // The PCR stream is idle (a slow camera): keep the clock going on its PID.
       this.out.pcrOnly(this.pcrPid, this.nextPcr(dts) % PTS_MODULO);
     }
-    this.out.pes(s.pid, [header, ...payload], size + header.length, au.key && s.track.kind === "video", pcr === undefined ? undefined : pcr % PTS_MODULO);
+    this.out.pes(s.pid, pieces, size + header.length, au.key && s.track.kind === "video", pcr === undefined ? undefined : pcr % PTS_MODULO);
     return true;
   }
 
@@ -115,7 +122,7 @@ export class TsMuxer {
   private annexB(au: AccessUnit, s: Stream): Uint8Array[] {
     const h265 = s.streamType === STREAM_TYPE.H265;
     const type = h265 ? h265NalType : h264NalType;
-    const out: Uint8Array[] = [START_CODE, h265 ? H265_AUD : H264_AUD];
+    const out: Uint8Array[] = [NO_HEADER, START_CODE, h265 ? H265_AUD : H264_AUD];
     const track = au.track; // the parameters this unit was coded with
     if (au.key && track.kind === "video" && !au.units.some((u) => type(u) === (h265 ? H265_NAL.SPS : H264_NAL.SPS))) {
       for (const p of h265 ? [track.vps, track.sps, track.pps] : [track.sps, track.pps]) if (p) out.push(START_CODE, p);
@@ -129,15 +136,20 @@ export class TsMuxer {
 
   private adts(au: AccessUnit): Uint8Array[] {
     const t = au.track;
-    if (t.kind !== "audio") return [];
-    const c = t.config ? parseAudioSpecificConfig(t.config) : { objectType: AAC_LC, sampleRate: t.sampleRate, channels: t.channels };
-    const headers = new Uint8Array(ADTS_HEADER_LENGTH * au.units.length);
-    const out: Uint8Array[] = [];
-    au.units.forEach((u, i) => {
-      const at = i * ADTS_HEADER_LENGTH;
-      writeAdtsHeader(headers, at, { objectType: c.objectType, sampleRateIndex: aacSampleRateIndex(c.sampleRate), channels: c.channels, frameLength: ADTS_HEADER_LENGTH + u.length });
-      out.push(headers.subarray(at, at + ADTS_HEADER_LENGTH), u);
-    });
+    const out: Uint8Array[] = [NO_HEADER];
+    if (t.kind !== "audio") return out;
+    if (t !== this.adtsTrack) {
+      const c = t.config ? parseAudioSpecificConfig(t.config) : { objectType: AAC_LC, sampleRate: t.sampleRate, channels: t.channels };
+      this.adtsTrack = t;
+      this.adtsFields = { objectType: c.objectType, sampleRateIndex: aacSampleRateIndex(c.sampleRate), channels: c.channels };
+    }
+    const f = this.adtsFields!;
+    for (const u of au.units) {
+      // One small array per header: written whole into the packet, no view needed.
+      const header = new Uint8Array(ADTS_HEADER_LENGTH);
+      writeAdtsHeader(header, 0, { objectType: f.objectType, sampleRateIndex: f.sampleRateIndex, channels: f.channels, frameLength: ADTS_HEADER_LENGTH + u.length });
+      out.push(header, u);
+    }
     return out;
   }
 }

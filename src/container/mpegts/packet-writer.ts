@@ -50,18 +50,22 @@ export class TsPacketWriter {
     let piece = 0;
     let offset = 0;
     let first = true;
+    let cc = this.cc.get(pid) ?? 0;
     while (remaining > 0) {
       const p = this.sink.packet();
       const base = first ? (pcr !== undefined ? AF_PCR_SIZE : randomAccess ? AF_FLAGS_SIZE : 0) : 0;
       const af = remaining < TS_PAYLOAD_SIZE - base ? TS_PAYLOAD_SIZE - remaining : base;
-      this.header(p, pid, first, af > 0 ? AFC_PAYLOAD | AFC_ADAPTATION : AFC_PAYLOAD);
+      writeHeader(p, pid, first, af > 0 ? AFC_PAYLOAD | AFC_ADAPTATION : AFC_PAYLOAD, cc);
+      cc = (cc + 1) & 0x0f;
       if (af > 0) this.adaptation(p, af, first && randomAccess, first ? pcr : undefined);
       // Copy the payload from the pieces: the only copy between the access unit and the wire.
       let at = TS_HEADER_SIZE + af;
       while (at < TS_PACKET_SIZE) {
         const src = pieces[piece]!;
         const n = Math.min(src.length - offset, TS_PACKET_SIZE - at);
-        p.set(src.subarray(offset, offset + n), at);
+        // A whole piece (start code, PES or ADTS header, small NAL unit) needs no view of its own.
+        if (n === src.length) p.set(src, at);
+        else p.set(src.subarray(offset, offset + n), at);
         at += n;
         offset += n;
         if (offset === src.length) {
@@ -72,15 +76,13 @@ export class TsPacketWriter {
       remaining -= TS_PACKET_SIZE - TS_HEADER_SIZE - af;
       first = false;
     }
+    this.cc.set(pid, cc);
   }
 
   private header(p: Uint8Array, pid: number, unitStart: boolean, afc: number): void {
     const cc = this.cc.get(pid) ?? 0;
     this.cc.set(pid, (cc + 1) & 0x0f);
-    p[0] = TS_SYNC_BYTE;
-    p[1] = (unitStart ? 0x40 : 0) | ((pid >> 8) & 0x1f);
-    p[2] = pid & 0xff;
-    p[3] = afc | cc;
+    writeHeader(p, pid, unitStart, afc, cc);
   }
 
   /** An adaptation field of `size` bytes in total (length byte included) at offset 4. */
@@ -101,4 +103,12 @@ export class TsPacketWriter {
     }
     p.fill(STUFFING, at, TS_HEADER_SIZE + size);
   }
+}
+
+/** The 4-byte packet header (2.4.3.2). */
+function writeHeader(p: Uint8Array, pid: number, unitStart: boolean, afc: number, cc: number): void {
+  p[0] = TS_SYNC_BYTE;
+  p[1] = (unitStart ? 0x40 : 0) | ((pid >> 8) & 0x1f);
+  p[2] = pid & 0xff;
+  p[3] = afc | cc;
 }

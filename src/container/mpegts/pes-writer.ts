@@ -14,7 +14,14 @@ export function buildPesHeader(streamId: number, pts90k: number, dts90k: number,
   const h = new Uint8Array(9 + dataLength);
   const length = 3 + dataLength + payloadLength;
   const packetLength = bounded && length <= MAX_PES_PACKET_LENGTH ? length : 0;
-  h.set([0, 0, 1, streamId, packetLength >> 8, packetLength & 0xff, FLAGS1, withDts ? PTS_AND_DTS : PTS_ONLY, dataLength]);
+  // packet_start_code_prefix 0x000001 (h[0..1] stay 0), stream_id, PES_packet_length, flags, PES_header_data_length.
+  h[2] = 1;
+  h[3] = streamId;
+  h[4] = packetLength >> 8;
+  h[5] = packetLength & 0xff;
+  h[6] = FLAGS1;
+  h[7] = withDts ? PTS_AND_DTS : PTS_ONLY;
+  h[8] = dataLength;
   writeTimestamp(h, 9, withDts ? 0b0011 : 0b0010, pts90k);
   if (withDts) writeTimestamp(h, 14, 0b0001, dts90k);
   return h;
