@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import type { ServerContext } from "../src/context.ts";
+import { openApiDocument } from "../src/openapi.ts";
 import { streamInfo } from "../src/stream-info.ts";
+import { VERSION } from "../src/version.ts";
 import { problem } from "./problem.ts";
 
-/** GET /v1/streams: every path with its tracks, readers and counters. */
+/** /v1/streams (live state), /v1/info, /v1/openapi.json, and the health checks. */
 export function apiRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
   app.get("/v1/streams", (c) => c.json({ streams: ctx.registry.list().map(streamInfo) }, 200, { "Cache-Control": "no-store" }));
@@ -18,6 +20,24 @@ export function apiRoutes(ctx: ServerContext): Hono {
     reader.close("kicked through the API");
     return c.json({ kicked: reader.id, path, protocol: reader.protocol }, 200, { "Cache-Control": "no-store" });
   });
+  app.get("/v1/info", (c) =>
+    c.json(
+      {
+        name: "mediaserver",
+        version: VERSION,
+        runtime: ctx.runtime.name,
+        runtimeVersion: ctx.runtime.version,
+        startedAt: new Date(ctx.startedAt).toISOString(),
+        uptime: Math.round((Date.now() - ctx.startedAt) / 1000),
+      },
+      200,
+      { "Cache-Control": "no-store" },
+    ),
+  );
+  const openapi = JSON.stringify(openApiDocument());
+  app.get("/v1/openapi.json", (c) => c.body(openapi, 200, { "Content-Type": "application/json" }));
+  // Readiness: routes answer only once startServer has finished (config loaded, every listener up).
+  app.get("/readyz", (c) => c.json({ status: "ready", rtsp: ctx.config.rtsp.enabled, uptime: Math.round((Date.now() - ctx.startedAt) / 1000) }, 200, { "Cache-Control": "no-store" }));
   app.get("/healthz", (c) => {
     const m = ctx.runtime.memory();
     return c.json(

@@ -47,6 +47,16 @@ for (const runtime of ["bun", "deno"] as RuntimeName[]) {
       expect(JSON.parse(readFileSync(server.configPath, "utf8")).paths["field/tv"]).toBeUndefined();
     }, 60_000);
 
+    test("server info, the OpenAPI document and readiness", async () => {
+      const info = (await (await fetch(`${server.url}/v1/info`)).json()) as { version: string; runtime: string };
+      expect(info).toMatchObject({ name: "mediaserver", runtime });
+      expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
+      const doc = (await (await fetch(`${server.url}/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(doc.openapi).toBe("3.1.0");
+      expect(Object.keys(doc.paths)).toContain("/v1/paths/{name}");
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    }, 30_000);
+
     test("passwords never appear in API output", async () => {
       const all = await (await fetch(`${server.url}/v1/paths`)).text();
       expect(all).toContain('"keep"');
