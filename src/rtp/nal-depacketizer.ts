@@ -8,6 +8,8 @@ import type { RtpPacket } from "./packet.ts";
 import { SequenceTracker } from "./sequence.ts";
 
 const NONE: DepacketizedFrame[] = [];
+/** The `head` of a non-start fragment: not used. */
+export const NO_HEAD = new Uint8Array(0);
 
 /**
  * The packet flow shared by H.264 (RFC 6184) and H.265 (RFC 7798) in
@@ -24,6 +26,7 @@ export abstract class NalDepacketizer implements Depacketizer {
   private readonly sequence = new SequenceTracker();
   private readonly fu = new FragmentBuffer(MAX_FRAGMENTED_NAL_SIZE);
   private readonly frame: FrameAssembler;
+  private readonly pending: DepacketizedFrame[] = [];
 
   protected constructor(rules: NalRules) {
     this.frame = new FrameAssembler(rules, this.stats);
@@ -39,7 +42,8 @@ export abstract class NalDepacketizer implements Depacketizer {
     const seq = this.sequence.push(p.sequence);
     this.stats.lost = this.sequence.lost;
     if (seq.duplicate || seq.reordered) return NONE;
-    const out: DepacketizedFrame[] = [];
+    // Most packets end no frame: collect into a kept array, hand out a copy only when one did.
+    const out = this.pending;
     if (seq.lost > 0) {
       if (this.frame.inProgress) this.frame.damage();
       this.fu.reset();
@@ -58,7 +62,7 @@ export abstract class NalDepacketizer implements Depacketizer {
       this.unfinishedFragment();
       this.frame.flush(out);
     }
-    return out;
+    return out.length === 0 ? NONE : out.splice(0);
   }
 
   /** A whole NAL unit of the current access unit. */

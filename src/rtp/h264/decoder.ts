@@ -1,7 +1,7 @@
 import { H264_NAL, h264NalType, isH264Keyframe } from "../../codec/h264/nal.ts";
 import { ParseError } from "../../core/errors.ts";
 import type { NalRules } from "../frame-assembler.ts";
-import { NalDepacketizer, readAggregated } from "../nal-depacketizer.ts";
+import { NalDepacketizer, NO_HEAD, readAggregated } from "../nal-depacketizer.ts";
 
 /** FU-A header bits (RFC 6184 5.8): S, E, and the original nal_unit_type. */
 const FU_START = 0x80;
@@ -46,9 +46,11 @@ export class H264Depacketizer extends NalDepacketizer {
     if (type === H264_NAL.FU_A) {
       if (payload.length < 3) throw new ParseError("FU-A: shorter than its two header bytes and one byte of data");
       const fuHeader = payload[1]!;
-      const head = Uint8Array.of((payload[0]! & FU_INDICATOR_KEEP) | (fuHeader & FU_TYPE_MASK));
+      const start = (fuHeader & FU_START) !== 0;
+      // The rebuilt NAL header only matters on the start piece: no array for the others.
+      const head = start ? Uint8Array.of((payload[0]! & FU_INDICATOR_KEEP) | (fuHeader & FU_TYPE_MASK)) : NO_HEAD;
       // S and E both set is forbidden (5.8), but the NAL unit is whole: take it.
-      return this.fragment((fuHeader & FU_START) !== 0, (fuHeader & FU_END) !== 0, head, payload.subarray(2));
+      return this.fragment(start, (fuHeader & FU_END) !== 0, head, payload.subarray(2));
     }
     // 25 STAP-B, 26 MTAP16, 27 MTAP24, 29 FU-B: interleaved mode only (5.2); 0, 30, 31 undefined.
     throw new ParseError(`H.264 RTP: NAL unit type ${type} is not allowed in non-interleaved mode (RFC 6184 5.2)`);

@@ -1,7 +1,7 @@
 import { H265_NAL, h265NalType, isH265Keyframe } from "../../codec/h265/nal.ts";
 import { ParseError } from "../../core/errors.ts";
 import type { NalRules } from "../frame-assembler.ts";
-import { NalDepacketizer, readAggregated } from "../nal-depacketizer.ts";
+import { NalDepacketizer, NO_HEAD, readAggregated } from "../nal-depacketizer.ts";
 
 /** PayloadHdr is a two-byte NAL unit header (RFC 7798 4.4). */
 const PAYLOAD_HEADER_SIZE = 2;
@@ -68,8 +68,10 @@ export class H265Depacketizer extends NalDepacketizer {
     if (type === H265_NAL.FU) {
       if (payload.length < PAYLOAD_HEADER_SIZE + 2) throw new ParseError("H.265 FU: shorter than its headers and one byte of data");
       const fuHeader = payload[2]!;
-      const head = Uint8Array.of((payload[0]! & HEADER_KEEP) | ((fuHeader & FU_TYPE_MASK) << 1), payload[1]!);
-      return this.fragment((fuHeader & FU_START) !== 0, (fuHeader & FU_END) !== 0, head, payload.subarray(3));
+      const start = (fuHeader & FU_START) !== 0;
+      // The rebuilt NAL header only matters on the start piece: no array for the others.
+      const head = start ? Uint8Array.of((payload[0]! & HEADER_KEEP) | ((fuHeader & FU_TYPE_MASK) << 1), payload[1]!) : NO_HEAD;
+      return this.fragment(start, (fuHeader & FU_END) !== 0, head, payload.subarray(3));
     }
     if (type === PACI) throw new ParseError("H.265 RTP: PACI packets (RFC 7798 4.4.4) are not supported");
     if (type > PACI) throw new ParseError(`H.265 RTP: NAL unit type ${type} is unspecified`);
