@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import type { ServerContext } from "../src/context.ts";
 import { parseDirectives } from "../src/hls/delivery-directives.ts";
 import { MEDIA_PLAYLIST, type HlsMuxer, type RenderedPlaylist } from "../src/hls/muxer.ts";
+import { hlsRequestKind } from "../src/hls/request-stats.ts";
 import { type SharedBody, segmentStream } from "../src/hls/segment-body.ts";
 import { isValidStreamPath } from "../src/stream-path.ts";
 import { problem } from "./problem.ts";
@@ -34,6 +35,16 @@ export function hlsRoutes(ctx: ServerContext): Hono {
   const { hls, config } = ctx;
   // Per-path variants come from the path settings (own entry or ~pattern), as the API leaves them.
   hls.setVariantResolver((path) => ctx.sources.pathConfig(path)?.hls?.variant);
+
+  // Counts and response times (to the first byte) of answered requests, for /metrics.
+  app.use("*", async (c, next) => {
+    const url = new URL(c.req.url);
+    const parts = splitMediaPath(url.pathname);
+    const kind = parts && hlsRequestKind(parts.file, url.searchParams);
+    const started = performance.now();
+    await next();
+    if (parts && kind && c.res.status < 400) hls.requests.record(parts.path, kind, (performance.now() - started) / 1000);
+  });
 
   /** The running muxer with its first segment, or the response that says why not. */
   const ready = async (c: Context, path: string): Promise<HlsMuxer | Response> => {

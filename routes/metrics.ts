@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { ServerContext } from "../src/context.ts";
 import type { Stream } from "../src/core/stream.ts";
+import { LATENCY_BUCKETS } from "../src/hls/request-stats.ts";
 import type { SourceState } from "../src/ingest/source-status.ts";
 
 /** Source counters exported, with their metric name and help (Prometheus naming: _total for counters). */
@@ -14,6 +15,10 @@ const SOURCE_COUNTERS: Record<string, [string, string]> = {
   truncatedPackets: ["mediaserver_ts_truncated_packets_total", "TS packets cut short (a datagram ended inside one)."],
   unitsDroppedAfterLoss: ["mediaserver_ts_units_dropped_after_loss_total", "Video frames dropped until the next keyframe after a loss."],
   reconnects: ["mediaserver_source_reconnects_total", "Times a pulled source was dialled again."],
+  packets: ["mediaserver_rtp_packets_total", "RTP packets received (RTSP cameras and publishers)."],
+  lost: ["mediaserver_rtp_packets_lost_total", "RTP packets lost: gaps in sequence numbers (RFC 3550 A.3)."],
+  badPackets: ["mediaserver_rtp_bad_packets_total", "Datagrams or frames that were not RTP, or not depacketizable."],
+  framesDropped: ["mediaserver_rtp_frames_dropped_total", "Frames dropped as damaged by loss (until the next keyframe)."],
 };
 const STATES: readonly SourceState[] = ["starting", "running", "idle", "failed", "stopped"];
 
@@ -54,6 +59,24 @@ export function metricsRoutes(ctx: ServerContext): Hono {
       const samples = statuses.filter(({ status }) => key in status.counters).map(({ path, status }) => `${name}{path="${label(path)}"} ${status.counters[key]}`);
       if (samples.length > 0) family(name, "counter", help, samples);
     }
+    const requests = ctx.hls.requests;
+    family(
+      "mediaserver_hls_requests_total",
+      "counter",
+      "HLS requests answered, by path and kind (multivariant, playlist, blocking_playlist, segment, part, init).",
+      requests.countEntries().map((e) => `mediaserver_hls_requests_total{path="${label(e.path)}",kind="${e.kind}"} ${e.count}`),
+    );
+    family(
+      "mediaserver_hls_request_seconds",
+      "histogram",
+      "Seconds to answer an HLS request (to the first byte; blocking playlist requests include the wait), by kind.",
+      requests.latencyEntries().flatMap(({ kind, histogram: h }) => [
+        ...LATENCY_BUCKETS.map((le, i) => `mediaserver_hls_request_seconds_bucket{kind="${kind}",le="${le}"} ${h.buckets[i]}`),
+        `mediaserver_hls_request_seconds_bucket{kind="${kind}",le="+Inf"} ${h.count}`,
+        `mediaserver_hls_request_seconds_sum{kind="${kind}"} ${h.sum}`,
+        `mediaserver_hls_request_seconds_count{kind="${kind}"} ${h.count}`,
+      ]),
+    );
     const m = ctx.runtime.memory();
     family("process_resident_memory_bytes", "gauge", "Resident set size in bytes.", [`process_resident_memory_bytes ${m.rss}`]);
     family("mediaserver_js_heap_used_bytes", "gauge", "JavaScript heap in use, in bytes.", [`mediaserver_js_heap_used_bytes ${m.heapUsed}`]);

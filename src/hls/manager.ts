@@ -2,6 +2,7 @@ import type { ChunkPool } from "../core/chunk-pool.ts";
 import type { StreamRegistry } from "../core/registry.ts";
 import type { HlsConfig, HlsVariant } from "../config/schema.ts";
 import { HlsMuxer } from "./muxer.ts";
+import { HlsRequestStats } from "./request-stats.ts";
 
 /** How often idle muxers are looked for; closeAfter is at least a second. */
 const SWEEP_MS = 1000;
@@ -14,6 +15,8 @@ export class HlsManager {
   private readonly muxers = new Map<string, HlsMuxer>();
   private readonly sweeper: ReturnType<typeof setInterval>;
   private resolver: VariantResolver = () => undefined;
+  /** Answered requests and their response times, for /metrics. */
+  readonly requests = new HlsRequestStats();
 
   constructor(
     private readonly registry: StreamRegistry,
@@ -23,7 +26,10 @@ export class HlsManager {
     registry.on("add", (stream) => {
       if (config.alwaysRemux) this.muxer(stream.path);
     });
-    registry.on("remove", (stream) => this.stop(stream.path));
+    registry.on("remove", (stream) => {
+      this.stop(stream.path);
+      this.requests.forget(stream.path);
+    });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     (this.sweeper as { unref?: () => void }).unref?.();
   }

@@ -92,6 +92,9 @@ describe("RTSP publishers (ANNOUNCE/RECORD)", () => {
         await decodes(`${rtsp}/${transport}`, 3, ["-rtsp_transport", "tcp"]);
         const after = await waitForStream(server.url, transport, () => true, 1000);
         expect(after?.source?.counters).toMatchObject({ lost: 0, badPackets: 0, framesDropped: 0, transportTcp: transport === "tcp" ? 1 : 0 });
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        expect(Number(new RegExp(`^mediaserver_rtp_packets_total\\{path="${transport}"\\} (\\d+)$`, "m").exec(metrics)?.[1])).toBeGreaterThan(100);
+        expect(metrics).toContain(`mediaserver_rtp_packets_lost_total{path="${transport}"} 0`);
       } finally {
         await publisher.stop();
       }
