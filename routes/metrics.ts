@@ -59,6 +59,7 @@ export function metricsRoutes(ctx: ServerContext): Hono {
       const samples = statuses.filter(({ status }) => key in status.counters).map(({ path, status }) => `${name}{path="${label(path)}"} ${status.counters[key]}`);
       if (samples.length > 0) family(name, "counter", help, samples);
     }
+    if (ctx.whep) family("mediaserver_webrtc_sessions", "gauge", "WebRTC (WHEP) sessions open.", [`mediaserver_webrtc_sessions ${ctx.whep.count}`]);
     const requests = ctx.hls.requests;
     family(
       "mediaserver_hls_requests_total",

@@ -27,6 +27,7 @@ const PAGE = `<!doctype html>
   <div>
     <video id="video" controls muted autoplay playsinline></video>
     <p>HLS URL: <code id="url">pick a stream</code></p>
+    <p>WebRTC (WHEP): <a id="webrtc" href="#">pick a stream</a></p>
   </div>
 </main>
 <script src="/assets/hls.min.js"></script>
@@ -37,6 +38,9 @@ function play(path) {
   current = path;
   const url = location.origin + "/" + path + "/index.m3u8";
   document.getElementById("url").textContent = url;
+  const webrtc = document.getElementById("webrtc");
+  webrtc.href = "/" + path + "/webrtc";
+  webrtc.textContent = "player page (endpoint " + location.origin + "/" + path + "/whep)";
   if (hls) hls.destroy();
   if (window.Hls && Hls.isSupported()) {
     hls = new Hls({ liveDurationInfinity: true });

@@ -4,6 +4,7 @@ import type { StreamRegistry } from "./core/registry.ts";
 import type { HlsManager } from "./hls/manager.ts";
 import type { SourceManager } from "./ingest/source-manager.ts";
 import type { Runtime } from "./runtime/types.ts";
+import type { WhepManager } from "./webrtc/whep-manager.ts";
 
 /** What routes may reach: the engine's parts, never the runtime's globals. */
 export interface ServerContext {
@@ -13,6 +14,8 @@ export interface ServerContext {
   readonly hls: HlsManager;
   readonly sources: SourceManager;
   readonly pool: ChunkPool;
+  /** WebRTC playback sessions; undefined when webrtc.enabled is false. */
+  readonly whep: WhepManager | undefined;
   readonly startedAt: number;
   /** Static files read once at start-up (hls.js). */
   readonly assets: ReadonlyMap<string, { body: Uint8Array; type: string }>;

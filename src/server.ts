@@ -9,6 +9,7 @@ import { metricsRoutes } from "../routes/metrics.ts";
 import { pathRoutes } from "../routes/paths.ts";
 import { requestLimits } from "../routes/limits.ts";
 import { uiRoutes } from "../routes/ui.ts";
+import { webrtcRoutes } from "../routes/webrtc.ts";
 import { buildAuthorizer } from "./auth/build.ts";
 import type { Config } from "./config/schema.ts";
 import { type ConfigOrigin, ConfigStore } from "./config/store.ts";
@@ -22,6 +23,7 @@ import { loadLoopClip } from "./ingest/demo/loop-clip.ts";
 import { SourceManager } from "./ingest/source-manager.ts";
 import type { ListeningServer, Runtime } from "./runtime/types.ts";
 import { type RunningRtspServer, startRtspServer } from "./rtsp/server/rtsp-server.ts";
+import { WhepManager } from "./webrtc/whep-manager.ts";
 
 /** 1024 TS packets (192,512 bytes): a 2 s segment at 4 Mbit/s takes about six. */
 const CHUNK_SIZE = 188 * 1024;
@@ -51,6 +53,7 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
   const auth = await buildAuthorizer(config.auth, (action, path) => (action === "read" ? sources.readCredentials(path) : sources.publishCredentials(path)), runtime);
   log.info(`auth: ${auth.describeDefaults()}`);
   const store = new ConfigStore(config, origin ?? { envNames: [], env: () => undefined, writeFileAtomic: runtime.writeFileAtomic }, (paths) => sources.apply(paths));
+  const whep = config.webrtc.enabled ? new WhepManager(registry, config.webrtc) : undefined;
   const context: ServerContext = {
     config,
     runtime,
@@ -58,6 +61,7 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
     hls,
     sources,
     pool,
+    whep,
     startedAt: Date.now(),
     assets: new Map([["hls.min.js", { body: hlsJs, type: "text/javascript; charset=utf-8" }]]),
   };
@@ -89,13 +93,14 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
 
   const app = new Hono();
   app.use("*", requestLimits());
-  app.use("*", cors({ origin: config.http.cors, exposeHeaders: ["ETag", "Content-Length"] }));
+  app.use("*", cors({ origin: config.http.cors, exposeHeaders: ["ETag", "Content-Length", "Location", "Link", "Accept-Patch"] }));
   app.use("*", authorize(auth));
   app.route("/", pathRoutes(context, store));
   app.route("/", apiRoutes(context));
   app.route("/", uiRoutes(context));
   app.route("/", metricsRoutes(context));
   app.route("/", ingestRoutes(context));
+  if (whep) app.route("/", webrtcRoutes(whep));
   app.route("/", hlsRoutes(context));
   app.notFound((c) => c.json({ error: `nothing at ${new URL(c.req.url).pathname.slice(0, 120)}` }, 404));
   app.onError((err, c) => {
@@ -122,6 +127,7 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
       sources.stop();
       rtsp?.close();
       hls.close();
+      await whep?.closeAll("server stopping");
       for (const s of registry.list()) registry.remove(s.path, "server stopping");
       await listening.stop();
     },

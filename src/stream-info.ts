@@ -2,14 +2,14 @@ import type { Stream } from "./core/stream.ts";
 import type { Track } from "./core/track.ts";
 import type { SourceStatus } from "./ingest/source-status.ts";
 
-/** Outputs that can carry each codec today. */
+/** Outputs that can carry each codec today (webrtc: video without B-frames; H.265 only to browsers that offer it). */
 const OUTPUTS: Record<Track["codec"], readonly string[]> = {
-  h264: ["hls"],
-  h265: ["hls"],
+  h264: ["hls", "webrtc"],
+  h265: ["hls", "webrtc"],
   aac: ["hls"],
-  opus: [],
-  pcmu: [],
-  pcma: [],
+  opus: ["webrtc"],
+  pcmu: ["webrtc"],
+  pcma: ["webrtc"],
 };
 
 export interface TrackInfo {

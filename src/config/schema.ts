@@ -151,12 +151,68 @@ export const RtspServerSchema = z
   })
   .strict();
 
+const IceServerSchema = z
+  .object({
+    urls: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .refine((u) => (Array.isArray(u) ? u : [u]).every((s) => /^(stun|stuns|turn|turns):/.test(s)), {
+        message: "ICE server URLs start with stun:, stuns:, turn: or turns: (RFC 7064, RFC 7065)",
+      }),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  })
+  .strict();
+
+const udpPort = z.number().int().min(1).max(65535);
+const ipAddress = z.string().refine((s) => z.ipv4().safeParse(s).success || z.ipv6().safeParse(s).success, { message: "an IPv4 or IPv6 address" });
+
+export const WebRtcSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe("Serve WebRTC playback (WHEP) at `POST /<path>/whep`."),
+    host: ipAddress
+      .default("0.0.0.0")
+      .describe("Address the ICE UDP sockets bind to; a specific address also limits the announced interface addresses to it."),
+    interfaceAddresses: z
+      .enum(["ipv4", "ipv6", "both", "none"])
+      .default("ipv4")
+      .describe("Which addresses of this machine's interfaces are announced as host candidates (loopback and link-local never are; see announcedAddresses)."),
+    announcedAddresses: z
+      .array(ipAddress)
+      .max(8)
+      .default([])
+      .describe(
+        "Extra addresses announced as host candidates, each with its own socket: the public IP of a 1:1 NAT (forward the UDP ports unchanged), or 127.0.0.1 so a browser on this machine connects over loopback.",
+      ),
+    udpPortRange: z
+      .tuple([udpPort, udpPort])
+      .refine(([min, max]) => min < max, { message: "the range needs at least two ports (werift refuses min = max)" })
+      .nullable()
+      .default(null)
+      .describe(
+        "UDP ports [min, max] for ICE; each session takes one port per candidate address (interface addresses plus announcedAddresses). null: any free port. werift cannot share one port between sessions, so a single port is not possible.",
+      ),
+    iceServers: z
+      .array(IceServerSchema)
+      .max(8)
+      .default([])
+      .describe("STUN/TURN servers the server uses to find its own reflexive or relayed candidates; empty on a LAN, with a public IP or with announcedAddresses."),
+    clientIceServers: z
+      .array(IceServerSchema)
+      .max(8)
+      .default([])
+      .describe("STUN/TURN servers offered to WHEP clients in Link headers of the answer (RFC 9725 4.6)."),
+    maxSessions: z.number().int().min(1).max(10000).default(256).describe("WebRTC sessions at once; more get 503. Each holds UDP sockets and a DTLS context."),
+    connectTimeout: seconds(2, 120).default(15).describe("Seconds a new session has to connect (ICE and DTLS) before it is closed."),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     http: HttpSchema.prefault({}),
     ring: RingSchema.prefault({}),
     hls: HlsSchema.prefault({}),
     rtsp: RtspServerSchema.prefault({}),
+    webrtc: WebRtcSchema.prefault({}),
     demo: DemoSchema.prefault({}),
     auth: AuthSchema.prefault({}),
     paths: z
@@ -200,4 +256,5 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type PathConfig = z.infer<typeof PathSchema>;
 export type HlsConfig = z.infer<typeof HlsSchema>;
 export type HlsVariant = z.infer<typeof HlsVariantSchema>;
+export type WebRtcConfig = z.infer<typeof WebRtcSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
