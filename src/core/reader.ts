@@ -82,6 +82,24 @@ export class RingReader {
   }
 
   /**
+   * Calls `onUnit` with every unit as it arrives (all those already waiting
+   * in one go) until the reader closes: no promise per unit, unlike
+   * stream(), for a consumer that takes each unit at once (a muxer).
+   * Resolves when the reader closes; rejects with what `onUnit` threw.
+   */
+  async pump(onUnit: (au: AccessUnit) => void): Promise<void> {
+    for (;;) {
+      const au = this.read();
+      if (au) {
+        onUnit(au);
+        continue;
+      }
+      if (this.closed) return;
+      await this.wait();
+    }
+  }
+
+  /**
    * A pull stream of access units: the next unit is taken only when the
    * consumer asks, so the stream's own queue holds at most one.
    */

@@ -86,17 +86,13 @@ export class HlsMuxer {
     const events = { onPart: (p: Part) => this.addPart(p), onSegment: (s: Segment) => this.addSegment(s) };
     this.reader = stream.addReader("hls");
     this.reader.addCloseListener(() => this.close());
+    // pump, not stream().pipeTo(): no promise chain per unit (bench/hotpath --mode rtp: −11 % CPU).
     this.reader
-      .stream()
-      .pipeTo(
-        new WritableStream({
-          write: (au) => {
-            if (this.closed) return;
-            this.segmenter ??= new Segmenter(pool, this.packager, options, stream.tracks, events);
-            this.segmenter.push(au);
-          },
-        }),
-      )
+      .pump((au) => {
+        if (this.closed) return;
+        this.segmenter ??= new Segmenter(pool, this.packager, options, stream.tracks, events);
+        this.segmenter.push(au);
+      })
       .catch((e: unknown) => {
         log.error(`HLS muxer of "${stream.path}" stopped: ${e instanceof Error ? e.message : String(e)}`);
         this.close();
