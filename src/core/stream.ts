@@ -34,6 +34,8 @@ export class Stream {
   private lastBitrate = 0;
   private windowStart = Date.now();
   private windowBytes = 0;
+  /** Wall clock (ms) and decode time (s) of the newest unit: one media-time-to-wall-clock mapping for every track (RTCP sender reports). */
+  private newest = { wall: 0, seconds: 0 };
   /** Who writes this stream ("demo", an address, ...). */
   publisher: string | undefined;
   /** The source feeding this stream, for its state and counters. */
@@ -70,8 +72,14 @@ export class Stream {
     this.counters.bytesIn += size;
     this.measure(size);
     this.counters.unitsIn++;
+    this.newest = { wall: Date.now(), seconds: au.dts / au.track.clockRate };
     const randomAccess = au.key && (au.track.kind === "video" || !this.hasVideo);
     this.ring.push(au, randomAccess);
+  }
+
+  /** The stream's media time (seconds) now: the newest unit's decode time plus the wall time since it came. */
+  mediaNow(): number {
+    return this.newest.seconds + (Date.now() - this.newest.wall) / 1000;
   }
 
   /** Bits per second coming in, measured over one-second windows; 0 when nothing came for two. */

@@ -40,9 +40,11 @@ export class ReaderSession {
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
   private readonly hasVideo: boolean;
+  /** Tracks that had their first sender report: sent with their first packets, so receivers sync from the start. */
+  private readonly reported = new Set<number>();
 
   constructor(
-    stream: Stream,
+    private readonly stream: Stream,
     private readonly tracks: ReadonlyMap<number, SetupTrack>,
     private readonly out: ReaderOutput,
     /** The session ended on its own: the reader stalled, or was closed from outside (stream gone, kicked). */
@@ -99,6 +101,10 @@ export class ReaderSession {
       this.waitingForKey = false;
     }
     for (const packet of t.sender.toPackets(au)) this.deliver(t.delivery, packet, false);
+    if (!this.reported.has(au.track.id)) {
+      this.reported.add(au.track.id);
+      this.deliver(t.delivery, t.sender.senderReport(this.stream.mediaNow()), true);
+    }
   }
 
   private deliver(d: Delivery, packet: Uint8Array, rtcp: boolean): void {
@@ -107,9 +113,7 @@ export class ReaderSession {
   }
 
   private reports(): void {
-    for (const t of this.tracks.values()) {
-      const sr = t.sender.senderReport();
-      if (sr) this.deliver(t.delivery, sr, true);
-    }
+    const now = this.stream.mediaNow();
+    for (const [id, t] of this.tracks) if (this.reported.has(id)) this.deliver(t.delivery, t.sender.senderReport(now), true);
   }
 }

@@ -43,8 +43,6 @@ export class RtpSender {
   private readonly packetize: Packetize;
   packets = 0;
   octets = 0;
-  /** Last RTP timestamp sent and the wall-clock time it was sent at, for sender reports. */
-  private last: { rtp: number; wall: number } | undefined;
 
   constructor(
     readonly track: Track,
@@ -82,16 +80,19 @@ export class RtpSender {
       this.octets += p.payload.byteLength;
       out.push(packet);
     }
-    this.last = { rtp: timestamp, wall: Date.now() };
     return out;
   }
 
-  /** RTCP sender report (RFC 3550 6.4.1), or undefined before the first packet. */
-  senderReport(): Uint8Array | undefined {
-    if (!this.last) return undefined;
-    const ntp = ntpNow();
-    const elapsed = (Date.now() - this.last.wall) / 1000;
-    const rtpTimestamp = (this.last.rtp + Math.round(elapsed * this.clockRate)) >>> 0;
-    return writeSenderReport({ ssrc: this.ssrc, ntp, rtpTimestamp, packets: this.packets, octets: this.octets });
+  /**
+   * RTCP sender report (RFC 3550 6.4.1) tying now to `mediaSeconds`, the
+   * stream's media time now. Every track of a stream uses the same media
+   * time, so receivers that align tracks on reports (ffmpeg does, from the
+   * first report on) see them as they were. Mapping each track's last sent
+   * packet to "now" instead shifts tracks against each other whenever a
+   * reader starts on a backlog from the ring.
+   */
+  senderReport(mediaSeconds: number): Uint8Array {
+    const rtpTimestamp = (this.timestampBase + Math.round(mediaSeconds * this.clockRate)) >>> 0;
+    return writeSenderReport({ ssrc: this.ssrc, ntp: ntpNow(), rtpTimestamp, packets: this.packets, octets: this.octets });
   }
 }
