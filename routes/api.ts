@@ -28,6 +28,7 @@ export function apiRoutes(ctx: ServerContext): Hono {
         runtime: ctx.runtime.name,
         runtimeVersion: ctx.runtime.version,
         startedAt: new Date(ctx.startedAt).toISOString(),
+        rtspPort: ctx.ports.rtsp ?? null,
         uptime: Math.round((Date.now() - ctx.startedAt) / 1000),
       },
       200,

@@ -1,7 +1,11 @@
 import { Hono } from "hono";
 import type { ServerContext } from "../src/context.ts";
 
-/** One static page: the stream list from /v1/streams and an hls.js player (served by us, no CDN). */
+/**
+ * One static page (no CDN): the streams from /v1/streams every 2 s (source
+ * state, tracks, bitrate, readers), a player (hls.js, or the WHEP player page
+ * for WebRTC), and each protocol's URL with a copy button.
+ */
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -9,38 +13,73 @@ const PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Media server</title>
 <style>
-  body { font: 15px/1.4 system-ui, sans-serif; margin: 0; background: #111; color: #eee; }
-  header { padding: 12px 20px; background: #1b1b1b; border-bottom: 1px solid #333; }
-  main { display: flex; gap: 20px; padding: 20px; flex-wrap: wrap; }
-  ul { list-style: none; padding: 0; margin: 0; min-width: 240px; }
-  li { padding: 8px 10px; border: 1px solid #333; margin-bottom: 6px; cursor: pointer; border-radius: 4px; }
-  li.on { border-color: #4a9eff; }
-  small { color: #999; display: block; }
-  video { width: min(960px, 100%); background: #000; border-radius: 4px; }
-  code { color: #8cf; }
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: #111; color: #eee; }
+  header { padding: 10px 20px; background: #1b1b1b; border-bottom: 1px solid #333; display: flex; gap: 16px; align-items: baseline; }
+  main { display: grid; grid-template-columns: minmax(320px, 1fr) minmax(320px, 960px); gap: 20px; padding: 20px; }
+  @media (max-width: 900px) { main { grid-template-columns: 1fr; } }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #2a2a2a; vertical-align: top; }
+  th { color: #999; font-weight: normal; }
+  tr.stream { cursor: pointer; }
+  tr.on td { background: #1d2a3a; }
+  .state-running { color: #6c6; } .state-failed, .state-idle { color: #e96; } .state-starting { color: #cc6; }
+  video, iframe { width: 100%; aspect-ratio: 16 / 9; background: #000; border: 0; border-radius: 4px; }
+  code { color: #8cf; word-break: break-all; }
+  button { background: #2a2a2a; color: #eee; border: 1px solid #444; border-radius: 3px; cursor: pointer; padding: 2px 8px; }
+  button.on { border-color: #4a9eff; }
+  dl { display: grid; grid-template-columns: max-content 1fr max-content; gap: 6px 10px; align-items: center; }
+  dt { color: #999; } dd { margin: 0; }
 </style>
 </head>
 <body>
-<header><strong>Media server</strong> <span id="status"></span></header>
+<header><strong>Media server</strong> <span id="version"></span> <span id="status"></span></header>
 <main>
-  <ul id="streams"><li>loading…</li></ul>
-  <div>
-    <video id="video" controls muted autoplay playsinline></video>
-    <p>HLS URL: <code id="url">pick a stream</code></p>
-    <p>WebRTC (WHEP): <a id="webrtc" href="#">pick a stream</a></p>
-  </div>
+  <section>
+    <table>
+      <thead><tr><th>path</th><th>source</th><th>tracks</th><th>bitrate</th><th>readers</th></tr></thead>
+      <tbody id="streams"><tr><td colspan="5">loading…</td></tr></tbody>
+    </table>
+  </section>
+  <section>
+    <div><button id="use-hls" class="on">HLS</button> <button id="use-webrtc">WebRTC</button></div>
+    <p><video id="video" controls muted autoplay playsinline></video><iframe id="webrtc-player" hidden title="WebRTC player"></iframe></p>
+    <dl id="urls">
+      <dt>HLS</dt><dd><code id="url">pick a stream</code></dd><dd><button data-copy="url">copy</button></dd>
+      <dt>HLS (multivariant)</dt><dd><code id="url-main"></code></dd><dd><button data-copy="url-main">copy</button></dd>
+      <dt>RTSP</dt><dd><code id="url-rtsp"></code></dd><dd><button data-copy="url-rtsp">copy</button></dd>
+      <dt>WebRTC (WHEP)</dt><dd><code id="url-whep"></code></dd><dd><button data-copy="url-whep">copy</button></dd>
+    </dl>
+  </section>
 </main>
 <script src="/assets/hls.min.js"></script>
 <script>
-const video = document.getElementById("video");
-let hls, current;
-function play(path) {
-  current = path;
-  const url = location.origin + "/" + path + "/index.m3u8";
-  document.getElementById("url").textContent = url;
-  const webrtc = document.getElementById("webrtc");
-  webrtc.href = "/" + path + "/webrtc";
-  webrtc.textContent = "player page (endpoint " + location.origin + "/" + path + "/whep)";
+const $ = (id) => document.getElementById(id);
+const video = $("video");
+let hls, current, mode = "hls", rtspPort = null, lastStreams = [];
+const text = (el, value) => { el.textContent = value; return el; };
+function kbps(bits) { return bits >= 1e6 ? (bits / 1e6).toFixed(1) + " Mbit/s" : Math.round(bits / 1e3) + " kbit/s"; }
+function tracks(s) {
+  return s.tracks.map((t) => t.kind === "video" ? t.codec + " " + (t.width || "?") + "x" + (t.height || "?") : t.codec + " " + (t.sampleRate ? t.sampleRate / 1000 + " kHz" : "")).join(", ");
+}
+function readers(s) {
+  const by = {};
+  for (const r of s.readers) by[r.protocol] = (by[r.protocol] || 0) + 1;
+  return Object.entries(by).map(([p, n]) => n + " " + p).join(", ") || "none";
+}
+function showPlayer() {
+  $("use-hls").className = mode === "hls" ? "on" : "";
+  $("use-webrtc").className = mode === "webrtc" ? "on" : "";
+  video.hidden = mode !== "hls";
+  $("webrtc-player").hidden = mode !== "webrtc";
+  if (!current) return;
+  if (mode === "webrtc") {
+    if (hls) { hls.destroy(); hls = undefined; }
+    video.removeAttribute("src");
+    $("webrtc-player").src = "/" + current + "/webrtc";
+    return;
+  }
+  $("webrtc-player").removeAttribute("src");
+  const url = $("url").textContent;
   if (hls) hls.destroy();
   if (window.Hls && Hls.isSupported()) {
     hls = new Hls({ liveDurationInfinity: true });
@@ -50,40 +89,63 @@ function play(path) {
     video.src = url;
   }
   video.play().catch(() => {});
-  render(lastStreams);
 }
-let lastStreams = [];
-function describe(s) {
-  return s.tracks.map((t) => t.kind === "video" ? t.codec + " " + (t.width || "?") + "x" + (t.height || "?") : t.codec + " " + (t.sampleRate || "") + " Hz").join(", ");
+function play(path) {
+  current = path;
+  const base = location.origin + "/" + path;
+  text($("url"), base + "/index.m3u8");
+  text($("url-main"), base + "/main.m3u8");
+  text($("url-rtsp"), rtspPort ? "rtsp://" + location.hostname + ":" + rtspPort + "/" + path : "RTSP is off");
+  text($("url-whep"), base + "/whep");
+  showPlayer();
+  render(lastStreams);
 }
 function render(streams) {
   lastStreams = streams;
-  const ul = document.getElementById("streams");
-  ul.replaceChildren(...streams.map((s) => {
-    const li = document.createElement("li");
-    li.className = s.path === current ? "on" : "";
-    li.textContent = s.path;
-    const small = document.createElement("small");
-    small.textContent = describe(s) + " · " + s.readers.length + " reader(s)";
-    li.append(small);
-    li.onclick = () => play(s.path);
-    return li;
+  const body = $("streams");
+  if (!streams.length) { body.innerHTML = "<tr><td colspan=5>no streams</td></tr>"; return; }
+  body.replaceChildren(...streams.map((s) => {
+    const tr = document.createElement("tr");
+    tr.className = "stream" + (s.path === current ? " on" : "");
+    tr.dataset.path = s.path;
+    const state = s.source ? s.source.state : "running";
+    const src = text(document.createElement("td"), s.source ? s.source.kind + " " : "");
+    src.append(text(document.createElement("span"), state));
+    src.lastChild.className = "state-" + state;
+    if (s.source && s.source.reason) src.title = s.source.reason;
+    tr.append(text(document.createElement("td"), s.path), src, text(document.createElement("td"), tracks(s)), text(document.createElement("td"), kbps(s.bitrate)), text(document.createElement("td"), readers(s)));
+    tr.onclick = () => play(s.path);
+    return tr;
   }));
-  if (!streams.length) ul.innerHTML = "<li>no streams</li>";
 }
 async function refresh() {
   try {
-    const r = await fetch("/v1/streams");
-    const { streams } = await r.json();
+    const res = await fetch("/v1/streams");
+    if (res.status === 401 || res.status === 403) {
+      text($("status"), "the stream list needs API access (by default from localhost only; see docs/auth.md)");
+      return;
+    }
+    const { streams } = await res.json();
     render(streams);
     if (!current && streams.length) play(streams[0].path);
-    document.getElementById("status").textContent = "";
+    text($("status"), "");
   } catch (e) {
-    document.getElementById("status").textContent = "server unreachable";
+    text($("status"), "server unreachable");
   }
 }
-refresh();
-setInterval(refresh, 5000);
+$("use-hls").onclick = () => { mode = "hls"; showPlayer(); };
+$("use-webrtc").onclick = () => { mode = "webrtc"; showPlayer(); };
+for (const b of document.querySelectorAll("button[data-copy]")) {
+  b.onclick = async () => {
+    await navigator.clipboard.writeText($(b.dataset.copy).textContent).catch(() => {});
+    text(b, "copied");
+    setTimeout(() => text(b, "copy"), 1200);
+  };
+}
+fetch("/v1/info").then((r) => r.json()).then((info) => {
+  rtspPort = info.rtspPort;
+  text($("version"), "v" + info.version + " on " + info.runtime);
+}).catch(() => {}).finally(() => { refresh(); setInterval(refresh, 2000); });
 </script>
 </body>
 </html>

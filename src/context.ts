@@ -17,6 +17,8 @@ export interface ServerContext {
   /** WebRTC playback sessions; undefined when webrtc.enabled is false. */
   readonly whep: WhepManager | undefined;
   readonly startedAt: number;
+  /** Ports bound at start (0 in the config means any free one): what the UI and /v1/info show. */
+  readonly ports: { rtsp?: number };
   /** Static files read once at start-up (hls.js). */
   readonly assets: ReadonlyMap<string, { body: Uint8Array; type: string }>;
 }

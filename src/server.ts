@@ -63,6 +63,7 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
     pool,
     whep,
     startedAt: Date.now(),
+    ports: {},
     assets: new Map([["hls.min.js", { body: hlsJs, type: "text/javascript; charset=utf-8" }]]),
   };
 
@@ -89,6 +90,7 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
       admitPublisher: (path, remote, create) => sources.admit(path, remote, create),
       endPublisher: (publisher, reason) => sources.end(publisher, reason),
     });
+    context.ports.rtsp = rtsp.port;
   }
 
   const app = new Hono();
