@@ -29,6 +29,8 @@ export class RingReader {
     private readonly policy: SlowReaderPolicy,
     /** Who reads (an address), when the protocol knows. */
     readonly remote?: string,
+    /** Told how many units were skipped when this reader fell behind (the stream's DropReport). */
+    private readonly onDrop?: (units: number) => void,
   ) {
     const key = ring.newestKey();
     this.cursor = key ?? ring.tail;
@@ -51,6 +53,7 @@ export class RingReader {
       const key = this.ring.newestKey();
       const target = key ?? this.ring.tail;
       this.dropped += target - this.cursor;
+      this.onDrop?.(target - this.cursor);
       this.cursor = target;
       this.needKey = key === undefined;
     }

@@ -2,6 +2,8 @@ import { type AccessUnit, accessUnitSize } from "./access-unit.ts";
 import { RingReader, type SlowReaderPolicy } from "./reader.ts";
 import { Ring, type RingLimits } from "./ring.ts";
 import type { Track } from "./track.ts";
+import { DropReport } from "./drop-report.ts";
+import { logger } from "./log.ts";
 import type { StatusSource } from "../ingest/source-status.ts";
 
 export interface StreamOptions extends RingLimits {
@@ -16,6 +18,8 @@ export interface StreamCounters {
   /** Units skipped by readers that fell behind, closed readers included. */
   unitsDropped: number;
 }
+
+const log = logger("stream");
 
 /**
  * A path: its current tracks, the ring one publisher writes, and the
@@ -36,6 +40,8 @@ export class Stream {
   private windowBytes = 0;
   /** Wall clock (ms) and decode time (s) of the newest unit: one media-time-to-wall-clock mapping for every track (RTCP sender reports). */
   private newest = { wall: 0, seconds: 0 };
+  /** Rate-limited warnings about readers that drop frames (ring skips, full send queues). */
+  readonly drops: DropReport;
   /** Who writes this stream ("demo", an address, ...). */
   publisher: string | undefined;
   /** The source feeding this stream, for its state and counters. */
@@ -46,6 +52,7 @@ export class Stream {
     private readonly options: StreamOptions,
   ) {
     this.ring = new Ring(options);
+    this.drops = new DropReport(path, log);
   }
 
   get tracks(): readonly Track[] {
@@ -99,7 +106,8 @@ export class Stream {
   }
 
   addReader(protocol: string, remote?: string): RingReader {
-    const reader = new RingReader(this.ring, protocol, this.options.slowReader, remote);
+    const label = remote ? `${protocol} ${remote}` : protocol;
+    const reader = new RingReader(this.ring, protocol, this.options.slowReader, remote, (n) => this.drops.note(label, n));
     this.readerSet.add(reader);
     reader.addCloseListener((r) => {
       this.counters.unitsDropped += r.dropped;

@@ -49,7 +49,7 @@ export class ReaderSession {
     private readonly out: ReaderOutput,
     /** The session ended on its own: the reader stalled, or was closed from outside (stream gone, kicked). */
     private readonly onEnded: (reason: string) => void,
-    remote: string,
+    private readonly remote: string,
   ) {
     this.hasVideo = [...tracks.values()].some((t) => t.sender.track.kind === "video");
     this.reader = stream.addReader("rtsp", remote);
@@ -96,6 +96,7 @@ export class ReaderSession {
       const restart = au.key && (au.track.kind === "video" || !this.hasVideo);
       if (!restart || this.out.pendingBytes > MAX_PENDING_BYTES) {
         this.framesDropped++;
+        this.stream.drops.note(`rtsp ${this.remote}`, 1);
         return;
       }
       this.waitingForKey = false;
