@@ -24,6 +24,7 @@ import { SourceManager } from "./ingest/source-manager.ts";
 import type { ListeningServer, Runtime } from "./runtime/types.ts";
 import { type RunningRtspServer, startRtspServer } from "./rtsp/server/rtsp-server.ts";
 import { WhepManager } from "./webrtc/whep-manager.ts";
+import { WhipManager } from "./webrtc/whip-manager.ts";
 
 /** 1024 TS packets (192,512 bytes): a 2 s segment at 4 Mbit/s takes about six. */
 const CHUNK_SIZE = 188 * 1024;
@@ -54,6 +55,7 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
   log.info(`auth: ${auth.describeDefaults()}`);
   const store = new ConfigStore(config, origin ?? { envNames: [], env: () => undefined, writeFileAtomic: runtime.writeFileAtomic }, (paths) => sources.apply(paths));
   const whep = config.webrtc.enabled ? new WhepManager(registry, config.webrtc) : undefined;
+  const whip = config.webrtc.enabled ? new WhipManager(sources, config.webrtc) : undefined;
   const context: ServerContext = {
     config,
     runtime,
@@ -102,7 +104,7 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
   app.route("/", uiRoutes(context));
   app.route("/", metricsRoutes(context));
   app.route("/", ingestRoutes(context));
-  if (whep) app.route("/", webrtcRoutes(whep));
+  if (whep && whip) app.route("/", webrtcRoutes(whep, whip));
   app.route("/", hlsRoutes(context));
   app.notFound((c) => c.json({ error: `nothing at ${new URL(c.req.url).pathname.slice(0, 120)}` }, 404));
   app.onError((err, c) => {
@@ -129,7 +131,7 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
       sources.stop();
       rtsp?.close();
       hls.close();
-      await whep?.closeAll("server stopping");
+      await Promise.all([whep?.closeAll("server stopping"), whip?.closeAll("server stopping")]);
       for (const s of registry.list()) registry.remove(s.path, "server stopping");
       await listening.stop();
     },

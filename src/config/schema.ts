@@ -168,7 +168,7 @@ const ipAddress = z.string().refine((s) => z.ipv4().safeParse(s).success || z.ip
 
 export const WebRtcSchema = z
   .object({
-    enabled: z.boolean().default(true).describe("Serve WebRTC playback (WHEP) at `POST /<path>/whep`."),
+    enabled: z.boolean().default(true).describe("Serve WebRTC playback (WHEP) at `POST /<path>/whep` and publishing (WHIP) at `POST /<path>/whip`."),
     host: ipAddress
       .default("0.0.0.0")
       .describe("Address the ICE UDP sockets bind to; a specific address also limits the announced interface addresses to it."),
@@ -203,6 +203,11 @@ export const WebRtcSchema = z
       .describe("STUN/TURN servers offered to WHEP clients in Link headers of the answer (RFC 9725 4.6)."),
     maxSessions: z.number().int().min(1).max(10000).default(256).describe("WebRTC sessions at once; more get 503. Each holds UDP sockets and a DTLS context."),
     connectTimeout: seconds(2, 120).default(15).describe("Seconds a new session has to connect (ICE and DTLS) before it is closed."),
+    publisherKeyframeInterval: seconds(0, 60)
+      .default(2)
+      .describe(
+        "Seconds between keyframe requests (RTCP PLI) to WHIP publishers; 0: only when a viewer asks. Browsers send keyframes only when asked, and HLS segments and new viewers start on one.",
+      ),
   })
   .strict();
 

@@ -13,14 +13,16 @@ export interface OfferedCodec {
   fmtp: Record<string, string>;
 }
 
-/** An audio or video m-section of a WHEP offer. */
+/** An audio or video m-section of a WHEP or WHIP offer. */
 export interface OfferedSection {
   /** Index among all m-sections (data channels included), as the answer must keep it. */
   index: number;
   kind: "audio" | "video";
   mid: string | undefined;
-  /** The offerer receives on it (recvonly or sendrecv), so we may send. */
+  /** The offerer receives on it (recvonly or sendrecv), so we may send (WHEP). */
   receives: boolean;
+  /** The offerer sends on it (sendonly or sendrecv), so we may receive (WHIP). */
+  sends: boolean;
   codecs: OfferedCodec[];
 }
 
@@ -40,7 +42,7 @@ function text(v: unknown): string {
 }
 
 /**
- * Reads a WHEP offer and refuses what werift cannot answer, with the reason:
+ * Reads a WHEP (or WHIP) offer and refuses what werift cannot answer, with the reason:
  * WebRTC needs ICE credentials, a DTLS fingerprint and RTP/RTCP multiplexing
  * on one port (RFC 8829 5.2.1, RFC 8858); anything else would fail later,
  * after sockets were opened, with an error nobody can act on.
@@ -71,6 +73,7 @@ export function parseWhepOffer(sdp: string): WhepOffer {
       kind,
       mid: m.mid === undefined ? undefined : text(m.mid),
       receives: m.port !== 0 && (direction === "recvonly" || direction === "sendrecv"),
+      sends: m.port !== 0 && (direction === "sendonly" || direction === "sendrecv"),
       codecs: offeredCodecs(m, index),
     });
   });

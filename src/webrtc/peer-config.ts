@@ -1,15 +1,20 @@
 import { type RTCPeerConnectionConfig, RTCRtpCodecParameters } from "werift";
 import type { WebRtcConfig } from "../config/schema.ts";
-import type { OfferedSection } from "./offer.ts";
-import type { PlannedTrack } from "./session-plan.ts";
+import type { OfferedCodec, OfferedSection } from "./offer.ts";
+
+/** A payload format chosen for one m-section (a track to send, or one to receive from a publisher). */
+export interface ChosenFormat {
+  readonly section: OfferedSection;
+  readonly codec: OfferedCodec;
+}
 
 /**
  * werift codec entries for this offer: exactly the payload formats we chose
  * (the offer was filtered down to them), plus one format of each section we
- * do not send on, so werift can answer it (inactive) instead of failing.
+ * do not use, so werift can answer it (inactive) instead of failing.
  * werift answers with the offer's own payload numbers, fmtp and rtcp-fb.
  */
-function codecsFor(plan: readonly PlannedTrack[], sections: readonly OfferedSection[]): NonNullable<RTCPeerConnectionConfig["codecs"]> {
+function codecsFor(plan: readonly ChosenFormat[], sections: readonly OfferedSection[]): NonNullable<RTCPeerConnectionConfig["codecs"]> {
   const audio: RTCRtpCodecParameters[] = [];
   const video: RTCRtpCodecParameters[] = [];
   const add = (kind: "audio" | "video", name: string, clockRate: number, channels: number) => {
@@ -33,8 +38,8 @@ function codecsFor(plan: readonly PlannedTrack[], sections: readonly OfferedSect
   return { audio, video };
 }
 
-/** The werift configuration of one WHEP session. */
-export function peerConfig(config: WebRtcConfig, plan: readonly PlannedTrack[], sections: readonly OfferedSection[]): RTCPeerConnectionConfig {
+/** The werift configuration of one WHEP or WHIP session. */
+export function peerConfig(config: WebRtcConfig, plan: readonly ChosenFormat[], sections: readonly OfferedSection[]): RTCPeerConnectionConfig {
   const ipv6Host = config.host.includes(":");
   const anyHost = config.host === "0.0.0.0" || config.host === "::";
   return {

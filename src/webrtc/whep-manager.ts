@@ -60,8 +60,8 @@ export class WhepManager {
     return this.sessions.get(id);
   }
 
-  /** `remote`: the HTTP client's address, shown for the session's reader until ICE picks the viewer's. */
-  async create(path: string, sdp: string, remote?: string): Promise<CreateResult> {
+  /** `remote`: the HTTP client's address, shown for the session's reader until ICE picks the viewer's; `otherSessions`: WHIP ones, which share maxSessions. */
+  async create(path: string, sdp: string, remote?: string, otherSessions = 0): Promise<CreateResult> {
     let offer;
     try {
       offer = parseWhepOffer(sdp);
@@ -71,7 +71,7 @@ export class WhepManager {
     }
     const stream = this.registry.get(path);
     if (!stream) return { ok: false, status: 404, error: `no stream named "${path}"` };
-    if (this.sessions.size + this.pending >= this.config.maxSessions) {
+    if (this.sessions.size + this.pending + otherSessions >= this.config.maxSessions) {
       return { ok: false, status: 503, error: `${this.config.maxSessions} WebRTC sessions already (webrtc.maxSessions)` };
     }
     this.pending++;

@@ -141,7 +141,7 @@ describe("Chromium plays over WHEP from our page", () => {
         // RTCPeerConnection.close() sends a DTLS close_notify: the server ends the session on it.
         await page.evaluate(() => (window as unknown as { whep: { pc: RTCPeerConnection } }).whep.pc.close());
         expect(await until(async () => (await sessions(server)).length === 0, 5000)).toBe(true);
-        expect(server.log()).toContain(`session ${info!.id} on "demo" closed: the viewer closed the connection (DTLS close_notify)`);
+        expect(server.log()).toContain(`session ${info!.id} on "demo" closed: the peer closed the connection (DTLS close_notify)`);
         expect((await (await fetch(`${server.url}/v1/streams`)).json()).streams[0].readers).toEqual([]);
       } finally {
         await page.close();
@@ -158,7 +158,7 @@ describe("Chromium plays over WHEP from our page", () => {
       const [info] = await sessions(server);
       await page.goto("about:blank");
       expect(await until(async () => (await sessions(server)).length === 0, 5000)).toBe(true);
-      expect(server.log()).toMatch(new RegExp(`session ${info!.id} on "demo" closed: (DELETE from the client|the viewer closed the connection)`));
+      expect(server.log()).toMatch(new RegExp(`session ${info!.id} on "demo" closed: (DELETE from the client|the peer closed the connection)`));
     } finally {
       await page.close();
     }

@@ -29,3 +29,6 @@ export const audioSection = (payloads: string, rtpmaps: string[], direction = "r
   m: `m=audio 9 UDP/TLS/RTP/SAVPF ${payloads}`,
   lines: [`a=${direction}`, ...rtpmaps],
 });
+
+/** A real publishing offer: Chromium 156, sendonly audio (an AudioContext) then video (a canvas). */
+export const CHROMIUM_PUBLISH_OFFER = readFileSync(new URL("../fixtures/webrtc/chromium-156-publish-offer.sdp", import.meta.url), "utf8").trim() + "\r\n";
