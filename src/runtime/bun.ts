@@ -1,7 +1,7 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { connectTcp } from "./tcp.ts";
-import { receiveUdp } from "./udp.ts";
+import { receiveUdpBun } from "./udp-recvmmsg.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
 import { listenTcp } from "./tcp-server.ts";
 
@@ -32,7 +32,7 @@ export const bunRuntime: Runtime = {
     process.on("SIGTERM", fn);
   },
   exit: (code) => process.exit(code),
-  receiveUdp,
+  receiveUdp: receiveUdpBun,
   connectTcp,
   writeFileAtomic,
   bindUdpPair,
