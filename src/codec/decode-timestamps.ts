@@ -30,6 +30,16 @@ export class DecodeTimestamps {
     this.depth = Math.max(this.depth, depth);
   }
 
+  /**
+   * The track's timeline moved by `ticks` (aligned on sender reports): the
+   * pictures not yet given a decode time move with it, so the next decode
+   * times follow the new presentation times instead of mixing old and new.
+   */
+  shift(ticks: number): void {
+    for (let i = 0; i < this.heap.length; i++) this.heap[i]! += ticks;
+    if (this.lastPts !== undefined) this.lastPts += ticks;
+  }
+
   /** The decode time for the next picture in decode order, given its presentation time. */
   next(pts: number): number {
     if (this.lastPts !== undefined && Math.abs(pts - this.lastPts) > RESET_TICKS) this.reset();

@@ -77,11 +77,11 @@ export class Segmenter {
     private readonly pool: ChunkPool,
     private readonly packager: Packager,
     private readonly options: SegmenterOptions,
-    /** The stream's tracks when muxing starts, so the first PMT / init segment lists them all. */
-    initialTracks: readonly Track[],
+    /** The stream's track list (read at start, so the first PMT / init segment lists them all, and again at each parameter break). */
+    private readonly streamTracks: readonly Track[],
     private readonly events: SegmenterEvents,
   ) {
-    for (const t of initialTracks) if (t && HLS_CODECS.has(t.codec)) this.tracks[t.id] = t;
+    for (const t of streamTracks) if (t && HLS_CODECS.has(t.codec)) this.tracks[t.id] = t;
     this.hasVideo = this.tracks.some((t) => t?.kind === "video");
   }
 
@@ -109,6 +109,11 @@ export class Segmenter {
     const paramsChanged = known === undefined || (changed && (known.version !== track.version || !sameParameters(known, track)));
     const timeBreak = last !== undefined && (t <= last || t - last > MAX_GAP_SECONDS);
     if (this.open && (paramsChanged || timeBreak)) this.breakTimeline();
+    if (paramsChanged && this.sequence > 0) {
+      // A new source session declares all its tracks at once (RTSP SETUP/RECORD): take them all at
+      // this break, so the second track's first unit is not a second break a frame later.
+      for (const t of this.streamTracks) if (t && HLS_CODECS.has(t.codec) && t.id !== track.id) this.tracks[t.id] = t;
+    }
     if (changed) {
       this.tracks[track.id] = track;
       this.packager.setTracks(this.tracks.filter(Boolean));

@@ -69,6 +69,21 @@ describe("DecodeTimestamps", () => {
     expect(est.violations).toBe(0);
   });
 
+  test("a timeline moved mid-stream (sender-report alignment) keeps decode times a frame or more apart", () => {
+    const pts = decodeOrder([0, 4, 2, 1, 3], 6);
+    const est = new DecodeTimestamps(2, F);
+    const dts: number[] = [];
+    const moved = Math.round(0.04267 * 90000); // 43 ms: not a whole frame
+    pts.forEach((p, i) => {
+      if (i === 13) est.shift(moved);
+      dts.push(est.next(i >= 13 ? p + moved : p));
+    });
+    const shifted = pts.map((p, i) => (i >= 13 ? p + moved : p));
+    expectValid(shifted, dts);
+    for (let i = 1; i < dts.length; i++) expect(dts[i]! - dts[i - 1]!).toBeGreaterThanOrEqual(F);
+    expect(est.violations).toBe(0);
+  });
+
   test("a jump of more than 10 s starts a new timeline", () => {
     const first = decodeOrder([0, 3, 1, 2], 3);
     const second = decodeOrder([0, 3, 1, 2], 3).map((p) => p + 3600 * F);

@@ -63,6 +63,28 @@ describe("segmenter", () => {
     expect(out[1].duration).toBe(1); // 2.0 .. 3.0, cut early by the change
   });
 
+  test("a new source session (every track at a new version, declared together) is one discontinuity, not one per track", () => {
+    const aac = { ...audio, config: new Uint8Array([0x11, 0x90]) };
+    const tracks: Track[] = [h264, aac];
+    const { s, out } = segmenter(tracks);
+    const sound = (t: number, track = aac): AccessUnit => ({ track, pts: Math.round(t * 48000), dts: Math.round(t * 48000), key: true, units: [new Uint8Array(20)] });
+    for (let i = 0; i < 100; i++) {
+      s.push(frame(10 + i / 25, i % 25 === 0));
+      s.push(sound(10 + i / 25));
+    }
+    // The new session declares both tracks (as RTSP SETUP/RECORD does) before its first unit; video comes first.
+    const v2 = { ...h264, version: h264.version + 1 };
+    const a2 = { ...aac, version: aac.version + 1 };
+    tracks[0] = v2;
+    tracks[1] = a2;
+    for (let i = 0; i < 150; i++) {
+      s.push(frame(15 + i / 25, i % 25 === 0, v2));
+      if (i >= 3) s.push(sound(15 + i / 25, a2));
+    }
+    expect(out.filter((x) => x.discontinuity)).toHaveLength(1);
+    expect(s.dropped).toBe(0);
+  });
+
   test("a timestamp jump back waits for a keyframe, drops what came between, marks a discontinuity", () => {
     const { s, out } = segmenter();
     for (let i = 0; i < 60; i++) s.push(frame(100 + i / 25, i % 25 === 0));

@@ -136,16 +136,21 @@ describe("RTSP publishers (ANNOUNCE/RECORD)", () => {
     try {
       await waitForStream(server.url, "busy", recording, 15_000);
       await waitForStream(server.url, "takeover", recording, 15_000);
+      await playlistWith(server, "takeover", 1); // HLS runs before the takeover, so it must mark it
       const second = publishDemo(`${rtsp}/busy`, "tcp", 5);
       expect(await second.exited).not.toBe(0);
       expect(second.output()).toContain("409");
-      const successor = publishDemo(`${rtsp}/takeover`, "udp", 30);
+      const successor = publishDemo(`${rtsp}/takeover`, "tcp", 30);
       try {
         // The first publisher's connection is closed: ffmpeg ends with an error.
         expect(await owner.exited).not.toBeNull();
-        const info = await waitForStream(server.url, "takeover", (s) => s.source?.counters.transportTcp === 0 && s.unitsIn > 100, 15_000);
+        // The source is the successor's session now: its own packet count starts again from zero.
+        const info = await waitForStream(server.url, "takeover", (s) => (s.source?.counters.packets ?? 0) > 300, 15_000);
         expect(info?.source?.state).toBe("running");
         await decodes(`${server.url}/takeover/index.m3u8`);
+        // One break where the successor took over, not one per track.
+        const playlist = await (await fetch(`${server.url}/takeover/index.m3u8`)).text();
+        expect(playlist.match(/#EXT-X-DISCONTINUITY\n/g)?.length).toBe(1);
       } finally {
         await successor.stop();
       }

@@ -119,6 +119,8 @@ export class MediaTrack {
     if (own === undefined || this.zero === undefined) return 0;
     const shift = ntp - own;
     this.zero += Math.round(shift * this.media.clockRate);
+    // Units after this one come `-shift` s later: pictures waiting for a decode time move too.
+    this.decodeTimes?.shift(Math.round(-shift * this.track.clockRate));
     this.aligned = true;
     return shift;
   }

@@ -4,7 +4,8 @@ import { AacPacketizer } from "../../rtp/aac/encoder.ts";
 import { H264Packetizer } from "../../rtp/h264/encoder.ts";
 import { H265Packetizer } from "../../rtp/h265/encoder.ts";
 import type { PacketizedPayload } from "../../rtp/nal-packetizer.ts";
-import { writeRtpPacket } from "../../rtp/packet.ts";
+import { RTP_HEADER_SIZE, RTP_VERSION, writeRtpPacket } from "../../rtp/packet.ts";
+import { INTERLEAVED_HEADER, writeInterleavedHeader } from "../interleaved.ts";
 import { ntpNow, writeSenderReport } from "../../rtp/sender-report.ts";
 
 /** 1200 bytes of payload keeps RTP + UDP + IP under a 1500-byte MTU with room for tunnels. */
@@ -32,6 +33,25 @@ function packetizerFor(track: Track): Packetize {
 }
 
 /**
+ * The payloads of the newest access unit of each track, shared by its
+ * readers: they are the same for every reader (only the RTP header differs),
+ * so readers in step packetize a unit once, not once each. One unit per
+ * track: a reader that lags packetizes for itself, and the cache never holds
+ * more than one frame.
+ */
+const lastPacketized = new WeakMap<Track, { au: AccessUnit; payloads: PacketizedPayload[] }>();
+
+function shared(track: Track, packetize: Packetize): Packetize {
+  return (au) => {
+    const hit = lastPacketized.get(track);
+    if (hit?.au === au) return hit.payloads;
+    const payloads = packetize(au);
+    lastPacketized.set(track, { au, payloads });
+    return payloads;
+  };
+}
+
+/**
  * One track of one reader: access units to RTP packets with our own SSRC,
  * sequence numbers and a timestamp base (RFC 3550 5.1: random initial
  * values), plus the numbers a sender report needs.
@@ -50,7 +70,7 @@ export class RtpSender {
     /** RTP clock of the SDP we described (the track's clock rate, or the sample rate for audio). */
     private readonly clockRate: number,
   ) {
-    this.packetize = packetizerFor(track);
+    this.packetize = shared(track, packetizerFor(track));
   }
 
   get firstSequence(): number {
@@ -79,6 +99,36 @@ export class RtpSender {
       this.packets++;
       this.octets += p.payload.byteLength;
       out.push(packet);
+    }
+    return out;
+  }
+
+  /**
+   * All RTP packets of one access unit as interleaved frames on `channel`
+   * (RFC 2326 10.12) in one buffer: one copy of the payload, one write.
+   */
+  toInterleaved(au: AccessUnit, channel: number): Uint8Array {
+    const timestamp = this.rtpTime(au);
+    const payloads = this.packetize(au);
+    let size = 0;
+    for (const p of payloads) size += INTERLEAVED_HEADER + RTP_HEADER_SIZE + p.payload.byteLength;
+    const out = new Uint8Array(size);
+    const view = new DataView(out.buffer);
+    let o = 0;
+    for (const p of payloads) {
+      writeInterleavedHeader(out, o, channel, RTP_HEADER_SIZE + p.payload.byteLength);
+      o += INTERLEAVED_HEADER;
+      // RFC 3550 5.1: V=2, no padding, extension or CSRC.
+      out[o] = RTP_VERSION << 6;
+      out[o + 1] = (p.marker ? 0x80 : 0) | (this.payloadType & 0x7f);
+      view.setUint16(o + 2, this.sequence);
+      view.setUint32(o + 4, (timestamp + p.timestamp) >>> 0);
+      view.setUint32(o + 8, this.ssrc);
+      out.set(p.payload, o + RTP_HEADER_SIZE);
+      o += RTP_HEADER_SIZE + p.payload.byteLength;
+      this.sequence = (this.sequence + 1) & 0xffff;
+      this.packets++;
+      this.octets += p.payload.byteLength;
     }
     return out;
   }

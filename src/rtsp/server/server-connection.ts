@@ -380,6 +380,7 @@ export class RtspServerConnection {
           return peer.pendingBytes;
         },
         writeInterleaved: (channel: number, payload: Uint8Array) => peer.write(interleavedFrame(channel, payload)),
+        write: (bytes: Uint8Array) => peer.write(bytes),
         rtp: this.ctx.rtp,
         rtcp: this.ctx.rtcp,
       };
