@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { publishDemo } from "../helpers/ffmpeg-sender.ts";
 import { FFMPEG } from "../helpers/peers.ts";
+import { rawExchange } from "../helpers/rtsp-raw.ts";
 import { run, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { waitForStream } from "../helpers/stream-api.ts";
 
@@ -27,25 +28,6 @@ async function decodes(url: string, seconds = 3, extra: string[] = []): Promise<
   const r = await run(FFMPEG, ["-hide_banner", "-v", "warning", "-xerror", ...extra, "-i", url, "-t", String(seconds), "-f", "null", "-"], 40_000);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
-}
-
-/** Raw RTSP over one TCP connection: sends each request and collects each answer's status line. */
-async function rawExchange(url: string, requests: string[]): Promise<string[]> {
-  const { hostname, port } = new URL(url);
-  const socket = connect({ host: hostname, port: Number(port) });
-  let buffer = "";
-  socket.on("data", (b) => (buffer += b.toString("latin1")));
-  await new Promise<void>((r) => socket.once("connect", () => r()));
-  const statuses: string[] = [];
-  for (const req of requests) {
-    const before = buffer.length;
-    socket.write(req);
-    const until = Date.now() + 3000;
-    while (Date.now() < until && !/\r\n\r\n/.test(buffer.slice(before))) await new Promise((r) => setTimeout(r, 20));
-    statuses.push(/RTSP\/1\.0 (\d{3} [^\r]*)/.exec(buffer.slice(before))?.[1] ?? "no answer");
-  }
-  socket.destroy();
-  return statuses;
 }
 
 const SDP = ["v=0", "o=- 0 0 IN IP4 127.0.0.1", "s=test", "t=0 0", "m=video 0 RTP/AVP 96", "a=rtpmap:96 H264/90000", "a=control:trackID=0", ""].join("\r\n");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect } from "node:net";
 import { FFMPEG } from "../helpers/peers.ts";
+import { rawExchange } from "../helpers/rtsp-raw.ts";
 import { type Camera, startCamera } from "../helpers/rtsp-camera.ts";
 import { run, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { waitForStream } from "../helpers/stream-api.ts";
@@ -13,25 +13,6 @@ async function ffmpegReads(url: string, transport: "tcp" | "udp", seconds = 4): 
 /** GStreamer's rtspsrc decodes 100 buffers of the stream and stops (EOS from fakesink). */
 function gstReads(url: string, protocol: "tcp" | "udp"): Promise<{ code: number | null; stderr: string }> {
   return run("gst-launch-1.0", ["-q", "rtspsrc", `location=${url}`, `protocols=${protocol}`, "!", "decodebin", "!", "fakesink", "num-buffers=100"], 30_000);
-}
-
-/** Raw RTSP over one TCP connection: sends each request and collects each answer's status line. */
-async function rawExchange(url: string, requests: string[]): Promise<string[]> {
-  const { hostname, port } = new URL(url);
-  const socket = connect({ host: hostname, port: Number(port) });
-  let buffer = "";
-  socket.on("data", (b) => (buffer += b.toString("latin1")));
-  await new Promise<void>((r) => socket.once("connect", () => r()));
-  const statuses: string[] = [];
-  for (const req of requests) {
-    const before = buffer.length;
-    socket.write(req);
-    const until = Date.now() + 3000;
-    while (Date.now() < until && !/\r\n\r\n/.test(buffer.slice(before))) await new Promise((r) => setTimeout(r, 20));
-    statuses.push(/RTSP\/1\.0 (\d{3} [^\r]*)/.exec(buffer.slice(before))?.[1] ?? "no answer");
-  }
-  socket.destroy();
-  return statuses;
 }
 
 describe("the RTSP server re-serves streams to readers", () => {

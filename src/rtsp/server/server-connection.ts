@@ -7,7 +7,7 @@ import { type Credentials, parseBasicAuthorization } from "../../auth/basic.ts";
 import type { Refusal } from "../../ingest/publisher.ts";
 import type { TcpPeer } from "../../runtime/tcp-server.ts";
 import type { UdpSocket } from "../../runtime/udp-socket.ts";
-import { formatRtpInfo, formatSession, formatTransport, parseTransport } from "../headers.ts";
+import { formatRtpInfo, formatSession, formatTransport, parseTransport, type Transport } from "../headers.ts";
 import { RtspHeaders, type RtspRequest, serializeResponse } from "../message.ts";
 import { interleavedFrame } from "../interleaved.ts";
 import { RtspReader } from "../reader.ts";
@@ -303,14 +303,7 @@ export class RtspServerConnection {
         this.ctx.udpRoutes.set(key, fn);
         this.routes.push(key);
       }
-      answer = {
-        profile: offer.profile,
-        lowerTransport: "UDP" as const,
-        delivery: "unicast" as const,
-        clientPort: [rtpPort, rtcpPort] as [number, number],
-        serverPort: [this.ctx.rtpPort, this.ctx.rtcpPort] as [number, number],
-        mode: "RECORD",
-      };
+      answer = this.udpAnswer(offer.profile, [rtpPort, rtcpPort], { mode: "RECORD" });
     }
     record.setup(index, offer.lowerTransport === "TCP");
     this.sessionId ??= crypto.randomUUID().replace(/-/g, "").slice(0, 16);
@@ -352,14 +345,7 @@ export class RtspServerConnection {
       if (!this.ctx.rtp) throw new RtspError(461, "Unsupported Transport", "RTP over UDP is off; use TCP");
       const [rtpPort, rtcpPort] = offer.clientPort!;
       this.setup.set(track.id, { sender, delivery: { kind: "udp", host: this.peer.remoteAddress.replace(/^::ffff:/, ""), rtpPort, rtcpPort } });
-      answer = {
-        profile: offer.profile,
-        lowerTransport: "UDP" as const,
-        delivery: "unicast" as const,
-        clientPort: [rtpPort, rtcpPort] as [number, number],
-        serverPort: [this.ctx.rtpPort, this.ctx.rtcpPort] as [number, number],
-        ssrc: sender.ssrc,
-      };
+      answer = this.udpAnswer(offer.profile, [rtpPort, rtcpPort], { ssrc: sender.ssrc });
     }
     this.stream = stream;
     this.sessionId ??= crypto.randomUUID().replace(/-/g, "").slice(0, 16);
@@ -396,6 +382,11 @@ export class RtspServerConnection {
         peer.remoteAddress,
       );
     }
+  }
+
+  /** Transport answer for RTP over UDP (RFC 2326 12.39): the client's ports and our one shared pair. */
+  private udpAnswer(profile: string, clientPort: [number, number], extra: Partial<Transport>): Transport {
+    return { profile, lowerTransport: "UDP", delivery: "unicast", clientPort, serverPort: [this.ctx.rtpPort, this.ctx.rtcpPort], ...extra };
   }
 
   private sessionHeader(): string {
