@@ -126,7 +126,10 @@ export class WhepSession {
       (au) => au.key && (au.track.kind === "video" || !hasVideo),
       (au) => this.send(au),
     );
-    void this.pump.run().then((why) => this.close(why));
+    void this.pump.run().then(
+      (why) => this.close(why),
+      (e: unknown) => this.close(`sending failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   private async send(au: AccessUnit): Promise<void> {
