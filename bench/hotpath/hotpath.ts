@@ -19,10 +19,12 @@
 // Options: --streams N (parallel streams, same input), --rounds N, --batch N
 // (datagrams per batch, ts), --chunk N (interleaved frames per TCP read, rtp),
 // --warmup S (media seconds replayed before measuring), --feeds N --mbps R
-// --seconds S (udp), --verify (SHA-256 of every segment of stream 0 and the
-// error counters: must not change when optimising), --alloc (count
-// Uint8Array allocations; slows things down, so CPU figures are not
-// comparable in that run), --cache DIR (clips, default /tmp/hotpath-cache).
+// --seconds S --receiver dgram --stage recv (udp: node:dgram instead of
+// recvmmsg; receive without demuxing), --verify (SHA-256 of every segment
+// of stream 0 and the error counters: must not change when optimising),
+// --alloc (count Uint8Array allocations; slows things down, so CPU figures
+// are not comparable in that run), --cache DIR (clips, default
+// /tmp/hotpath-cache).
 // Profile with: bun --cpu-prof-md --cpu-prof-dir=/tmp/prof bench/hotpath/hotpath.ts …
 import { spawn } from "node:child_process";
 import { createHash, type Hash } from "node:crypto";
@@ -43,7 +45,7 @@ const streams = Number(opt("streams", mode === "rtp" ? "10" : mode === "ts" ? "2
 const rounds = Number(opt("rounds", "5"));
 const batch = Number(opt("batch", "4"));
 const chunkFrames = Number(opt("chunk", "1"));
-const warmup = Number(opt("warmup", "30"));
+const warmup = Number(opt("warmup", "40"));
 const cache = opt("cache", "/tmp/hotpath-cache");
 const verify = flag("verify");
 const alloc: AllocCounts | undefined = flag("alloc") ? countAllocations() : undefined;
@@ -82,11 +84,16 @@ function diff(a: Sample, b: Sample): Sample {
 }
 
 /** The server's wiring: registry, pool, HLS manager starting a muxer per stream (alwaysRemux). */
-function server(): { registry: InstanceType<typeof StreamRegistry>; hls: HlsManagerT; close(): void } {
+function server(): { registry: InstanceType<typeof StreamRegistry>; hls: HlsManagerT; counters(): Record<string, number>; close(): void } {
   const registry = new StreamRegistry(RingSchema.parse({}));
   const pool = new ChunkPool(CHUNK_SIZE, MAX_FREE_CHUNKS);
   const hls = new HlsManager(registry, HlsSchema.parse({ alwaysRemux: true }), pool);
-  return { registry, hls, close: () => hls.close() };
+  const counters = (): Record<string, number> => {
+    const out: Record<string, number> = { poolAllocated: pool.allocated, poolReused: pool.reused };
+    for (const s of registry.list()) sum(out, { unitsIn: s.counters.unitsIn, unitsDropped: s.unitsDropped });
+    return out;
+  };
+  return { registry, hls, counters, close: () => hls.close() };
 }
 
 /** Hashes every segment of one stream as it appears (the window keeps 7, we look after every step). */
@@ -136,9 +143,11 @@ async function roundTs(ts: Uint8Array): Promise<RoundResult> {
     return new TsIngest(stream);
   });
   const hasher = verify ? new SegmentHasher(srv.hls, "feed0") : undefined;
-  // One reused batch buffer per receiver, filled with copies of the datagrams as udp.ts does.
+  // One reused batch buffer per receiver, filled with copies of the datagrams as udp.ts does
+  // (node:dgram hands it one Buffer per datagram: here views made before measuring).
   const batchBuf = new Uint8Array(1 << 20);
   const datagrams = Math.floor(ts.length / DATAGRAM);
+  const views = Array.from({ length: datagrams }, (_, d) => ts.subarray(d * DATAGRAM, (d + 1) * DATAGRAM));
   const seconds = clipSeconds;
   const warmDatagrams = Math.floor((datagrams * warmup) / seconds);
   let start: Sample | undefined;
@@ -152,8 +161,7 @@ async function roundTs(ts: Uint8Array): Promise<RoundResult> {
     for (const ingest of ingests) {
       let used = 0;
       for (let k = 0; k < n; k++) {
-        const off = (d + k) * DATAGRAM;
-        batchBuf.set(ts.subarray(off, off + DATAGRAM), used);
+        batchBuf.set(views[d + k]!, used);
         used += DATAGRAM;
       }
       ingest.push(batchBuf.subarray(0, used));
@@ -165,7 +173,7 @@ async function roundTs(ts: Uint8Array): Promise<RoundResult> {
   const measured = diff(start!, sample());
   const counters: Record<string, number> = {};
   for (const ing of ingests) sum(counters, ing.counters());
-  for (const s of srv.registry.list()) sum(counters, { unitsIn: s.counters.unitsIn, unitsDropped: s.unitsDropped });
+  sum(counters, srv.counters());
   srv.close();
   return { measured, mb: bytes / 1e6, counters, hash: hasher?.digest(), segments: hasher?.segments, segmentBytes: hasher?.bytes };
 }
@@ -221,7 +229,7 @@ async function roundRtp(feed: ReturnType<typeof buildRtpFeed>): Promise<RoundRes
   const measured = diff(start!, sample());
   const counters: Record<string, number> = {};
   for (const s of sessions) sum(counters, { ...s.set.counters, lost: s.set.lost, framesDropped: s.set.framesDropped });
-  for (const s of srv.registry.list()) sum(counters, { unitsIn: s.counters.unitsIn, unitsDropped: s.unitsDropped });
+  sum(counters, srv.counters());
   srv.close();
   return { measured, mb: bytes / 1e6, counters, hash: hasher?.digest(), segments: hasher?.segments, segmentBytes: hasher?.bytes };
 }
@@ -234,13 +242,17 @@ async function roundUdp(file: string, round: number): Promise<RoundResult> {
   const seconds = Number(opt("seconds", "15"));
   const udpWarmup = Number(opt("udp-warmup", "5"));
   const basePort = Number(opt("port", "25600")) + round * 16;
+  // --receiver dgram: node:dgram instead of the Bun adapter's recvmmsg; --stage recv: receive only.
+  if (opt("receiver", "default") === "dgram") process.env.UDP_RECVMMSG = "0";
+  const receiveOnly = opt("stage", "full") === "recv";
   const srv = server();
   const receivers = [];
   const ingests = [];
   for (let i = 0; i < feeds; i++) {
     const ingest = new TsIngest(srv.registry.create(`feed${i}`));
     ingests.push(ingest);
-    receivers.push(await bunRuntime.receiveUdp({ host: "127.0.0.1", port: basePort + i, receiveBuffer: 4 << 20 }, (b) => ingest.push(b), (e) => console.error(e)));
+    const onBatch = receiveOnly ? () => {} : (b: Uint8Array) => ingest.push(b);
+    receivers.push(await bunRuntime.receiveUdp({ host: "127.0.0.1", port: basePort + i, receiveBuffer: 4 << 20 }, onBatch, (e) => console.error(e)));
   }
   const dest = Array.from({ length: feeds }, (_, i) => `127.0.0.1:${basePort + i}`).join(",");
   const sender = spawn(process.execPath, ["bench/udp-ingest/sender.ts", "--file", file, "--mbps", String(mbps), "--dest", dest, "--seconds", String(udpWarmup + seconds + 1)], { stdio: ["ignore", "ignore", "inherit"] });
@@ -253,6 +265,7 @@ async function roundUdp(file: string, round: number): Promise<RoundResult> {
   const counters: Record<string, number> = {};
   for (const r of receivers) sum(counters, r.stats as unknown as Record<string, number>);
   for (const ing of ingests) sum(counters, ing.counters());
+  sum(counters, srv.counters());
   sender.kill();
   for (const r of receivers) r.close();
   srv.close();
