@@ -54,8 +54,10 @@ export async function startServer(config: Config, runtime: Runtime, origin?: Con
   const auth = await buildAuthorizer(config.auth, (action, path) => (action === "read" ? sources.readCredentials(path) : sources.publishCredentials(path)), runtime);
   log.info(`auth: ${auth.describeDefaults()}`);
   const store = new ConfigStore(config, origin ?? { envNames: [], env: () => undefined, writeFileAtomic: runtime.writeFileAtomic }, (paths) => sources.apply(paths));
-  const whep = config.webrtc.enabled ? new WhepManager(registry, config.webrtc) : undefined;
-  const whip = config.webrtc.enabled ? new WhipManager(sources, config.webrtc) : undefined;
+  // Deno's node:dgram sends run concurrently and arrive reordered: WebRTC sockets send one at a time there.
+  const peerOptions = { orderedSends: runtime.name === "deno" };
+  const whep = config.webrtc.enabled ? new WhepManager(registry, config.webrtc, peerOptions) : undefined;
+  const whip = config.webrtc.enabled ? new WhipManager(sources, config.webrtc, peerOptions) : undefined;
   const context: ServerContext = {
     config,
     runtime,

@@ -17,7 +17,7 @@
  */
 import { readFileSync } from "node:fs";
 import { RTCPeerConnection, useH264 } from "werift";
-import { guardSocketErrors } from "../../src/webrtc/socket-errors.ts";
+import { guardSockets } from "../../src/webrtc/socket-guard.ts";
 
 const [url, pidArg, path, ...countArgs] = process.argv.slice(2);
 if (!url || !pidArg || !path || countArgs.length === 0) throw new Error("usage: viewers.ts <server url> <server pid> <path> <count>...");
@@ -121,7 +121,7 @@ async function connect(pc: RTCPeerConnection): Promise<Viewer> {
   pc.addTransceiver("video", { direction: "recvonly" });
   await pc.setLocalDescription(await pc.createOffer());
   await new Promise<void>((r) => (pc.iceGatheringState === "complete" ? r() : pc.iceGatheringStateChange.subscribe((s) => s === "complete" && r())));
-  guardSocketErrors(pc, () => {});
+  guardSockets(pc, () => {});
   const res = await fetch(`${url}/${path}/whep`, { method: "POST", headers: { "Content-Type": "application/sdp" }, body: pc.localDescription!.sdp });
   if (res.status !== 201) throw new Error(`POST: ${res.status} ${await res.text()}`);
   v.id = res.headers.get("Location")!.split("/").pop()!;

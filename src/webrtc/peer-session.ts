@@ -4,7 +4,7 @@ import { logger } from "../core/log.ts";
 import { filterOffer } from "./offer-filter.ts";
 import type { WhepOffer } from "./offer.ts";
 import { type ChosenFormat, peerConfig } from "./peer-config.ts";
-import { guardSocketErrors } from "./socket-errors.ts";
+import { guardSockets, type SocketGuard } from "./socket-guard.ts";
 
 const log = logger("webrtc");
 
@@ -12,6 +12,11 @@ const log = logger("webrtc");
 const GATHER_TIMEOUT_MS = 8000;
 
 export type PeerState = "connecting" | "connected" | "closed";
+
+/** How the runtime's UDP behaves: Deno's node:dgram needs its sends serialized (socket-guard.ts). */
+export interface PeerOptions {
+  readonly orderedSends?: boolean;
+}
 
 export interface PeerHooks {
   /** ICE and DTLS are up: media may flow. */
@@ -41,6 +46,7 @@ export class PeerSession {
   readonly pc: RTCPeerConnection;
   private readonly connectTimer: ReturnType<typeof setTimeout>;
   private firstMid: string | undefined;
+  private sockets: SocketGuard | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -48,6 +54,7 @@ export class PeerSession {
     offer: WhepOffer,
     chosen: readonly ChosenFormat[],
     private readonly hooks: PeerHooks,
+    private readonly options: PeerOptions = {},
   ) {
     this.remoteUfrag = offer.iceUfrag;
     this.pc = new RTCPeerConnection(peerConfig(config, chosen, offer.sections));
@@ -85,9 +92,8 @@ export class PeerSession {
       });
     }
     await this.gathered();
-    if (guardSocketErrors(this.pc, (e) => log.debug(`session ${this.id}: socket error ${e.message}`)) === 0) {
-      log.warn(`session ${this.id}: found no werift UDP socket to guard against ICMP errors (werift changed?)`);
-    }
+    this.sockets = guardSockets(this.pc, (e) => log.debug(`session ${this.id}: socket error ${e.message}`), this.options.orderedSends);
+    if (this.sockets.sockets === 0) log.warn(`session ${this.id}: found no werift UDP socket to guard (werift changed?)`);
     const answer = this.pc.localDescription?.sdp;
     if (!answer) throw new Error("werift produced no answer");
     return answer;
@@ -118,6 +124,11 @@ export class PeerSession {
     this.connectedAt = Date.now();
     clearTimeout(this.connectTimer);
     this.hooks.connected();
+  }
+
+  /** Datagrams dropped because a serialized socket's queue was full. */
+  get sendDrops(): number {
+    return this.sockets?.dropped() ?? 0;
   }
 
   /** `host:port` of the client's end of the nominated pair. */

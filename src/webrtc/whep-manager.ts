@@ -4,6 +4,7 @@ import { logger } from "../core/log.ts";
 import type { StreamRegistry } from "../core/registry.ts";
 import type { Stream } from "../core/stream.ts";
 import { parseWhepOffer } from "./offer.ts";
+import type { PeerOptions } from "./peer-session.ts";
 import { reorderProblem } from "./reordering.ts";
 import { type LeftOutTrack, planSession } from "./session-plan.ts";
 import { WhepSession } from "./whep-session.ts";
@@ -46,6 +47,7 @@ export class WhepManager {
   constructor(
     private readonly registry: StreamRegistry,
     readonly config: WebRtcConfig,
+    private readonly peerOptions: PeerOptions = {},
   ) {}
 
   get count(): number {
@@ -86,7 +88,7 @@ export class WhepManager {
       }
       let created;
       try {
-        created = await WhepSession.create(stream, sdp, offer, plan, this.config, remote, (s) => this.sessions.delete(s.id));
+        created = await WhepSession.create(stream, sdp, offer, plan, this.config, remote, (s) => this.sessions.delete(s.id), this.peerOptions);
       } catch (e) {
         return { ok: false, status: 400, error: `the offer could not be answered: ${e instanceof Error ? e.message : String(e)}` };
       }

@@ -16,6 +16,8 @@ export interface WhepSessionInfo {
   framesSent: number;
   /** Frames skipped because this viewer fell behind (ours and the ring's). */
   framesDropped: number;
+  /** Datagrams dropped because the socket's send queue was full (serialized sends, Deno only). */
+  datagramsDropped: number;
   /** Picture loss indications from the viewer: counted, as no source can make a keyframe on demand yet. */
   pliReceived: number;
   /** Generic NACKs from the viewer; werift resends from its history. */

@@ -6,7 +6,7 @@ import type { Stream } from "../core/stream.ts";
 import type { WebRtcConfig } from "../config/schema.ts";
 import { requestKeyframe } from "./keyframe-request.ts";
 import type { WhepOffer } from "./offer.ts";
-import { PeerSession } from "./peer-session.ts";
+import { type PeerOptions, PeerSession } from "./peer-session.ts";
 import { reordered } from "./reordering.ts";
 import { RtpWriter } from "./rtp-writer.ts";
 import type { SessionPlan } from "./session-plan.ts";
@@ -53,6 +53,7 @@ export class WhepSession {
     offer: WhepOffer,
     remote: string | undefined,
     onClose: (session: WhepSession) => void,
+    peerOptions: PeerOptions,
   ) {
     this.peer = new PeerSession(config, offer, plan.send, {
       connected: () => this.onConnected(),
@@ -62,7 +63,7 @@ export class WhepSession {
         log.debug(`session ${this.id} on "${stream.path}" closed: ${reason}`);
         onClose(this);
       },
-    });
+    }, peerOptions);
     // A reader from the start: it keeps an on-demand source dialled and shows in /v1/streams.
     this.reader = stream.addReader("webrtc", remote);
     this.reader.addCloseListener((r) => {
@@ -84,8 +85,9 @@ export class WhepSession {
     config: WebRtcConfig,
     remote: string | undefined,
     onClose: (session: WhepSession) => void,
+    peerOptions: PeerOptions = {},
   ): Promise<{ session: WhepSession; answer: string }> {
-    const session = new WhepSession(stream, plan, config, offer, remote, onClose);
+    const session = new WhepSession(stream, plan, config, offer, remote, onClose, peerOptions);
     try {
       const msid = new MediaStream({ id: stream.path });
       const answer = await session.peer.answer(sdp, plan.send, "sendonly", (t, p) => {
@@ -183,6 +185,7 @@ export class WhepSession {
       leftOut: this.plan.leftOut.map((l) => ({ ...l })),
       framesSent: this.pump?.framesSent ?? 0,
       framesDropped: (this.pump?.framesDropped ?? 0) + this.reader.dropped,
+      datagramsDropped: this.peer.sendDrops,
       pliReceived: this.pliReceived,
       nackReceived: this.nackReceived,
       closeReason: this.peer.closeReason ?? null,

@@ -2,6 +2,7 @@ import type { WebRtcConfig } from "../config/schema.ts";
 import { ParseError } from "../core/errors.ts";
 import type { SourceManager } from "../ingest/source-manager.ts";
 import { parseWhepOffer } from "./offer.ts";
+import type { PeerOptions } from "./peer-session.ts";
 import { planPublish } from "./whip-plan.ts";
 import { WhipSession } from "./whip-session.ts";
 
@@ -18,6 +19,7 @@ export class WhipManager {
   constructor(
     private readonly sources: SourceManager,
     readonly config: WebRtcConfig,
+    private readonly peerOptions: PeerOptions = {},
   ) {}
 
   get count(): number {
@@ -60,6 +62,7 @@ export class WhipManager {
           offer,
           (s, reason) => this.sources.end(s, reason),
           (s) => this.sessions.delete(s.id),
+          this.peerOptions,
         ),
     );
     if (!(admitted instanceof WhipSession)) return { ok: false, ...admitted };

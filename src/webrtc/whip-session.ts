@@ -7,7 +7,7 @@ import { RtpTrackSet } from "../ingest/rtsp/rtp-track-set.ts";
 import type { SourceState, SourceStatus } from "../ingest/source-status.ts";
 import type { KeyframeSource } from "./keyframe-request.ts";
 import type { WhepOffer } from "./offer.ts";
-import { PeerSession } from "./peer-session.ts";
+import { type PeerOptions, PeerSession } from "./peer-session.ts";
 import type { PublishPlan } from "./whip-plan.ts";
 
 const log = logger("whip");
@@ -65,6 +65,7 @@ export class WhipSession implements Publisher, KeyframeSource {
     private readonly onEnd: (session: WhipSession, reason: string) => void,
     /** The session is over, however it ended (once). */
     private readonly onGone: (session: WhipSession) => void,
+    peerOptions: PeerOptions = {},
   ) {
     const newest = stream.ring.at(stream.ring.tail - 1);
     const start = newest ? newest.dts / newest.track.clockRate + RESUME_GAP_SECONDS : FIRST_START_SECONDS;
@@ -77,7 +78,7 @@ export class WhipSession implements Publisher, KeyframeSource {
     this.peer = new PeerSession(config, offer, plan.take, {
       connected: () => this.onConnected(),
       closed: (reason) => this.ended(reason),
-    });
+    }, peerOptions);
   }
 
   get id(): string {

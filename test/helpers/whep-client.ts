@@ -1,4 +1,4 @@
-import { guardSocketErrors } from "../../src/webrtc/socket-errors.ts";
+import { guardSockets } from "../../src/webrtc/socket-guard.ts";
 import { RTCPeerConnection, RTCRtpCodecParameters, type RtpPacket, useH264, useOPUS, usePCMU } from "werift";
 
 /** Loopback only: no interface addresses, no STUN server (werift's default is Google's). */
@@ -50,7 +50,7 @@ export async function whepClient(endpoint: string, options: { keep?: number; hea
     pc.iceGatheringStateChange.subscribe((s) => s === "complete" && resolve());
   });
   // Bun turns an ICMP port-unreachable into an 'error' event werift does not listen for (see the server's guard).
-  guardSocketErrors(pc, () => {});
+  guardSockets(pc, () => {});
   const res = await fetch(endpoint, { method: "POST", headers: { "Content-Type": "application/sdp", ...options.headers }, body: pc.localDescription!.sdp });
   const body = await res.text();
   if (res.status === 201 && options.applyAnswer !== false) await pc.setRemoteDescription({ type: "answer", sdp: body });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useH264, useNACK, usePLI } from "werift";
 import { loadLoopClip } from "../../src/ingest/demo/loop-clip.ts";
-import { guardSocketErrors } from "../../src/webrtc/socket-errors.ts";
+import { guardSockets } from "../../src/webrtc/socket-guard.ts";
 import { RtpWriter } from "../../src/webrtc/rtp-writer.ts";
 
 /** Loopback only, one bundled transport (see whep-client.ts). */
@@ -45,7 +45,7 @@ export async function whipPublisher(endpoint: string, clip: string, maxSeconds =
     if (pc.iceGatheringState === "complete") return resolve();
     pc.iceGatheringStateChange.subscribe((s) => s === "complete" && resolve());
   });
-  guardSocketErrors(pc, () => {});
+  guardSockets(pc, () => {});
   const res = await fetch(endpoint, { method: "POST", headers: { "Content-Type": "application/sdp" }, body: pc.localDescription!.sdp });
   const body = await res.text();
   const location = res.headers.get("Location");
