@@ -23,6 +23,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
+# MODE=blocking: LL-HLS blocking playlist reloads of N clients instead (bench/serve-segments/blocking.sh).
+if [ "${MODE:-}" = blocking ]; then exec bash bench/serve-segments/blocking.sh; fi
 
 RUNTIMES=${RUNTIMES:-"bun deno"}
 SIZES=${SIZES:-"1m 256k"}
