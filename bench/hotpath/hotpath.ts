@@ -184,21 +184,19 @@ async function roundRtp(feed: ReturnType<typeof buildRtpFeed>): Promise<RoundRes
   const media = parseSessionDescription(feed.sdp).media;
   const sessions = Array.from({ length: streams }, (_, i) => {
     const stream = srv.registry.create(`cam${i}`);
-    // rtsp-source.ts: FIRST_START_SECONDS = 10, channel 2k → track k, RTCP on odd channels.
-    const set = new RtpTrackSet(stream, media, 10);
+    // As rtsp-source.ts: a new stream's session, channel 2k → track k, RTCP on odd channels.
+    const set = RtpTrackSet.continuing(stream, media);
     for (const t of set.tracks) stream.setTrack(t.track);
     const reader = new RtspReader();
     let lastPacket = 0;
-    let timelineEnd = 0;
     const onData = (chunk: Uint8Array): void => {
       for (const item of reader.push(chunk)) {
         if (item.kind !== "interleaved" || item.channel % 2 === 1) continue;
         if (!set.rtp(item.channel / 2, item.payload)) continue;
         lastPacket = Date.now();
-        timelineEnd = Math.max(timelineEnd, set.timelineEnd);
       }
     };
-    return { set, onData, last: () => lastPacket + timelineEnd };
+    return { set, onData, last: () => lastPacket };
   });
   const hasher = verify ? new SegmentHasher(srv.hls, "cam0") : undefined;
   const frames = feed.frames;

@@ -12,10 +12,6 @@ import type { PublishPlan } from "./whip-plan.ts";
 
 const log = logger("whip");
 
-/** A new stream starts here, so audio a little ahead of the first picture never has a negative time (as RTSP publishers). */
-const FIRST_START_SECONDS = 10;
-/** A publisher replacing another resumes this long after the last unit: time goes on for readers. */
-const RESUME_GAP_SECONDS = 1;
 /** Keyframe requests closer together than this are one: a burst of viewers' PLIs costs the encoder one keyframe. */
 const MIN_KEYFRAME_GAP_MS = 500;
 /** RTCP sender report packet type (RFC 3550 6.4.1). */
@@ -67,13 +63,9 @@ export class WhipSession implements Publisher, KeyframeSource {
     private readonly onGone: (session: WhipSession) => void,
     peerOptions: PeerOptions = {},
   ) {
-    const newest = stream.ring.at(stream.ring.tail - 1);
-    const start = newest ? newest.dts / newest.track.clockRate + RESUME_GAP_SECONDS : FIRST_START_SECONDS;
-    this.set = new RtpTrackSet(
+    this.set = RtpTrackSet.continuing(
       stream,
       plan.take.map((t) => t.media),
-      start,
-      stream.tracks.map((t) => t?.version ?? -1),
     );
     this.peer = new PeerSession(config, offer, plan.take, {
       connected: () => this.onConnected(),

@@ -9,6 +9,14 @@ import { MediaTrack } from "./media-track.ts";
 import { Reception } from "./reception.ts";
 
 const log = logger("rtp");
+/**
+ * A stream's first session starts at this time, so a track that begins a
+ * little before the alignment point (audio before the first picture) never
+ * gets a negative timestamp, which MPEG-TS cannot carry.
+ */
+const FIRST_START_SECONDS = 10;
+/** A later session resumes this long after the stream's newest unit: time goes on, players need no reset. */
+const RESUME_GAP_SECONDS = 1;
 
 /**
  * The RTP tracks of one RTSP session, whichever side dialled: a camera we
@@ -19,8 +27,17 @@ export class RtpTrackSet {
   readonly tracks: MediaTrack[];
   readonly receptions: Reception[];
   readonly counters = { packets: 0, badPackets: 0 };
-  /** Latest decode time pushed, in stream seconds. */
-  timelineEnd = 0;
+
+  /**
+   * The tracks of a new session on `stream` (a camera dialled again, a
+   * publisher): its time goes on after the stream's newest unit, and its
+   * track versions go above the stream's, so readers see a new encoder.
+   */
+  static continuing(stream: Stream, media: readonly MediaInfo[]): RtpTrackSet {
+    const newest = stream.ring.at(stream.ring.tail - 1);
+    const start = newest ? newest.dts / newest.track.clockRate + RESUME_GAP_SECONDS : FIRST_START_SECONDS;
+    return new RtpTrackSet(stream, media, start, stream.tracks.map((t) => t?.version));
+  }
 
   constructor(
     private readonly stream: Stream,
@@ -28,9 +45,12 @@ export class RtpTrackSet {
     /** Stream time in seconds where this session starts. */
     startSeconds: number,
     /** Track versions of the previous session by track id: this one's are above them. */
-    previousVersions: readonly number[] = [],
+    previousVersions: readonly (number | undefined)[] = [],
   ) {
-    this.tracks = media.map((m, i) => new MediaTrack(m, i, startSeconds, previousVersions[i] === undefined ? 0 : previousVersions[i] + 1));
+    this.tracks = media.map((m, i) => {
+      const previous = previousVersions[i];
+      return new MediaTrack(m, i, startSeconds, previous === undefined ? 0 : previous + 1);
+    });
     this.receptions = this.tracks.map(() => new Reception());
   }
 
@@ -56,10 +76,7 @@ export class RtpTrackSet {
       this.counters.badPackets++;
       return true;
     }
-    for (const au of units) {
-      this.timelineEnd = Math.max(this.timelineEnd, au.dts / au.track.clockRate);
-      this.stream.push(au);
-    }
+    for (const au of units) this.stream.push(au);
     return true;
   }
 
@@ -89,11 +106,6 @@ export class RtpTrackSet {
   receiverReport(ssrc: number, index: number): Uint8Array | undefined {
     const reception = this.receptions[index];
     return reception && receiverReport(ssrc, reception.report());
-  }
-
-  /** Track versions by id, for the next session to go above. */
-  versions(): number[] {
-    return this.tracks.map((t) => t.track.version);
   }
 
   get lost(): number {

@@ -35,14 +35,6 @@ const MAX_REDIRECTS = 5;
 /** RTCP receiver reports this often (RFC 3550 6.2 suggests 5 s as the minimum interval). */
 const RTCP_INTERVAL_MS = 5000;
 const DEFAULT_RTSP_PORT = 554;
-/**
- * The first session starts at this stream time, so a track that begins a
- * little before the alignment point (audio before the first video frame)
- * never gets a negative timestamp, which MPEG-TS cannot carry.
- */
-const FIRST_START_SECONDS = 10;
-/** A new session resumes this long after the last unit of the previous one: time goes on, players need no reset. */
-const RESUME_GAP_SECONDS = 1;
 
 class SessionEnded extends Error {}
 /** The camera refused our transport (461) or UDP never arrived: worth trying TCP. */
@@ -67,10 +59,6 @@ export class RtspSource implements StatusSource {
   /** Totals of the sessions before the current one. */
   private readonly counters = { connects: 0, reconnects: 0, packets: 0, badPackets: 0, lost: 0, framesDropped: 0 };
   private readonly ssrc = (Math.random() * 0xffffffff) >>> 0;
-  /** Latest decode time published, in seconds, over all sessions. */
-  private timelineEnd = 0;
-  /** Track versions of the previous session, by track id. */
-  private versions: number[] = [];
   /** Methods the camera lists in its OPTIONS answer. */
   private public: string[] = [];
   /** Where each track's RTCP goes over UDP. */
@@ -198,8 +186,7 @@ export class RtspSource implements StatusSource {
     const sdp = parseSessionDescription(sdpText);
     for (const s of sdp.skipped) log.info(`${this.stream.path}: SDP media ${s.index} skipped: ${s.reason}`);
     if (sdp.media.length === 0) throw new Error("the camera's SDP has no track we can use");
-    const start = this.timelineEnd > 0 ? this.timelineEnd + RESUME_GAP_SECONDS : FIRST_START_SECONDS;
-    const set = new RtpTrackSet(this.stream, sdp.media, start, this.versions);
+    const set = RtpTrackSet.continuing(this.stream, sdp.media);
     this.set = set;
     this.channels.clear();
     let sessionTimeout = 60;
@@ -285,7 +272,6 @@ export class RtspSource implements StatusSource {
       this.state = "running";
       this.retryMs = FIRST_RETRY_MS;
     }
-    this.timelineEnd = Math.max(this.timelineEnd, set.timelineEnd);
   }
 
   /** NAT-friendly: a packet from each of our ports opens the path for the camera's RTP and RTCP. */
@@ -342,7 +328,6 @@ export class RtspSource implements StatusSource {
       this.counters.badPackets += set.counters.badPackets;
       this.counters.lost += set.lost;
       this.counters.framesDropped += set.framesDropped;
-      this.versions = set.versions();
     }
   }
 }

@@ -6,11 +6,6 @@ import type { SourceState, SourceStatus } from "../../ingest/source-status.ts";
 import type { SessionInfo } from "../sdp.ts";
 import { resolveControl } from "../url.ts";
 
-/** A new stream starts here, so audio a little ahead of the first picture never has a negative time (MPEG-TS cannot carry one). */
-const FIRST_START_SECONDS = 10;
-/** A publisher replacing another resumes this long after the last unit: time goes on for readers. */
-const RESUME_GAP_SECONDS = 1;
-
 /** The path part of an RTSP URL, without a trailing slash: clients SETUP with another host spelling than they ANNOUNCEd. */
 function pathPart(uri: string): string {
   const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*(.*)$/s.exec(uri);
@@ -45,9 +40,7 @@ export class RecordSession implements Publisher {
     /** Told when the session is closed from outside (replaced by another publisher, server stopping). */
     private readonly onClose: (reason: string) => void,
   ) {
-    const newest = stream.ring.at(stream.ring.tail - 1);
-    const start = newest ? newest.dts / newest.track.clockRate + RESUME_GAP_SECONDS : FIRST_START_SECONDS;
-    this.set = new RtpTrackSet(stream, sdp.media, start, stream.tracks.map((t) => t?.version ?? -1));
+    this.set = RtpTrackSet.continuing(stream, sdp.media);
   }
 
   get recording(): boolean {
