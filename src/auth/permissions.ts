@@ -11,7 +11,9 @@ export interface Permission {
   readonly ips?: CidrList;
 }
 
+/** Compiled `~regex` grants; patterns also come from JWT claims, so the cache is bounded. */
 const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 256;
 
 export function pathMatches(pattern: string | undefined, path: string): boolean {
   if (pattern === undefined || pattern === "*") return true;
@@ -19,6 +21,7 @@ export function pathMatches(pattern: string | undefined, path: string): boolean 
     let re = compiled.get(pattern);
     if (!re) {
       re = new RegExp(pattern.slice(1));
+      if (compiled.size >= MAX_COMPILED) compiled.clear();
       compiled.set(pattern, re);
     }
     return re.test(path);

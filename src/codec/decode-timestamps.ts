@@ -1,5 +1,7 @@
 /** A jump this large (ticks at 90 kHz: 10 s) is a new timeline, not reordering. */
 const RESET_TICKS = 10 * 90000;
+/** Deepest reordering honoured: a decoded picture buffer holds at most 16 frames (H.264 A.3.1, H.265 A.4.2), so the heap stays small whatever an SPS or the timestamps claim. */
+const MAX_DEPTH = 16;
 
 /**
  * Decode times for video that carries presentation times only (RTP: the
@@ -20,14 +22,18 @@ export class DecodeTimestamps {
   /** Pictures whose presentation time came before the decode time we could give (depth too small). */
   violations = 0;
 
+  private depth: number;
+
   constructor(
-    private depth: number,
+    depth: number,
     private readonly frameTicks: number,
-  ) {}
+  ) {
+    this.depth = Math.min(depth, MAX_DEPTH);
+  }
 
   /** A larger depth from new parameters; never shrinks, which would take back times given. */
   deepen(depth: number): void {
-    this.depth = Math.max(this.depth, depth);
+    this.depth = Math.min(Math.max(this.depth, depth), MAX_DEPTH);
   }
 
   /**
@@ -52,7 +58,7 @@ export class DecodeTimestamps {
     if (dts > pts) {
       // More reordering than the SPS said: keep one more picture back from now on.
       this.violations++;
-      this.depth++;
+      this.deepen(this.depth + 1);
       dts = Math.max(pts, this.last === undefined ? pts : this.last + 1);
     }
     this.last = dts;

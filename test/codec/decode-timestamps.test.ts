@@ -84,6 +84,19 @@ describe("DecodeTimestamps", () => {
     expect(est.violations).toBe(0);
   });
 
+  test("garbage timestamps and absurd declared depths keep the reorder buffer bounded", () => {
+    const est = new DecodeTimestamps(2 ** 31, F);
+    let state = 1;
+    let last = -Infinity;
+    for (let i = 0; i < 5000; i++) {
+      state = (state * 1103515245 + 12345) >>> 0;
+      const dts = est.next((state % 200) * F); // within 8 s: no timeline reset
+      expect(dts).toBeGreaterThan(last);
+      last = dts;
+    }
+    expect((est as unknown as { heap: number[] }).heap.length).toBeLessThanOrEqual(17);
+  });
+
   test("a jump of more than 10 s starts a new timeline", () => {
     const first = decodeOrder([0, 3, 1, 2], 3);
     const second = decodeOrder([0, 3, 1, 2], 3).map((p) => p + 3600 * F);

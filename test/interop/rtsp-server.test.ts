@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connect } from "node:net";
 import { FFMPEG } from "../helpers/peers.ts";
 import { rawExchange } from "../helpers/rtsp-raw.ts";
 import { type Camera, startCamera } from "../helpers/rtsp-camera.ts";
@@ -114,6 +115,26 @@ describe("the RTSP server re-serves streams to readers", () => {
     const hls = (await waitForStream(server.url, "cam", () => true, 1000))?.readers.find((x) => x.protocol === "hls");
     if (hls) expect((await fetch(`${server.url}/v1/streams/cam/readers/${hls.id}`, { method: "DELETE" })).status).toBe(409);
   }, 60_000);
+
+  test("pipelined requests are answered in order; a client that pipelines more than the server holds is cut off", async () => {
+    const { hostname, port } = new URL(rtsp);
+    const socket = connect({ host: hostname, port: Number(port) });
+    let received = "";
+    socket.on("data", (b) => (received += b.toString("latin1")));
+    const closed = new Promise<void>((r) => socket.once("close", () => r()));
+    await new Promise<void>((r) => socket.once("connect", () => r()));
+    const options = (from: number, n: number) => Array.from({ length: n }, (_, i) => `OPTIONS ${rtsp} RTSP/1.0\r\nCSeq: ${from + i}\r\n\r\n`).join("");
+    const cseqs = () => [...received.matchAll(/CSeq: (\d+)/g)].map((m) => Number(m[1]));
+    socket.write(options(0, 20));
+    const until = Date.now() + 5000;
+    while (cseqs().length < 20 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(cseqs()).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    socket.write(options(20, 100));
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+    expect(socket.readyState).toBe("closed");
+    expect(cseqs().length).toBeLessThanOrEqual(20 + 32);
+    socket.destroy();
+  }, 30_000);
 
   test("malformed and out-of-order requests get the right status, and the connection survives", async () => {
     const demo = `${rtsp}/demo`;

@@ -24,6 +24,8 @@ const log = logger("rtsp-server");
 const PUBLIC = "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, RECORD, TEARDOWN, GET_PARAMETER";
 const REASONS: Record<number, string> = { 404: "Not Found", 409: "Conflict" };
 const TRACK_CONTROL = /\/trackID=(\d{1,3})$/;
+/** Requests waiting for their answer on one connection (slow credential checks): a client that pipelines more is cut off. */
+const MAX_QUEUED_REQUESTS = 32;
 
 export interface ServerContextForRtsp {
   readonly registry: StreamRegistry;
@@ -80,10 +82,11 @@ export class RtspServerConnection {
   /** Publishing: the announced session, its interleaved channels and UDP routes. */
   private record: RecordSession | undefined;
   private readonly recordChannels = new Map<number, { index: number; rtcp: boolean }>();
-  private readonly routes: string[] = [];
+  private readonly routes = new Set<string>();
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Requests are answered one after another, in order. */
   private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
   private lastActivity = 0;
 
   constructor(
@@ -97,23 +100,33 @@ export class RtspServerConnection {
     const skipped = this.reader.stats.bytesSkipped;
     const items = this.reader.push(chunk);
     // Bytes that are no request at all (the reader skips them to resync): RFC 2326 11.4.1 says 400.
-    if (this.reader.stats.bytesSkipped > skipped && items.length === 0) this.reply(400, "Bad Request", undefined, { "X-Error": "not an RTSP request" });
+    if (this.reader.stats.bytesSkipped > skipped && items.length === 0) this.answerInOrder(() => this.reply(400, "Bad Request", undefined, { "X-Error": "not an RTSP request" }));
     for (const item of items) {
-      // Answers go out in request order even when checking credentials takes a while (scrypt, a hook, a JWKS fetch).
       if (item.kind === "request") {
         const req = item.request;
-        this.queue = this.queue.then(() => this.handle(req));
+        this.answerInOrder(() => this.handle(req));
       } else if (item.kind === "error") {
         const message = item.error.message.slice(0, 200);
-        this.queue = this.queue.then(() => this.reply(400, "Bad Request", undefined, { "X-Error": message }));
-      }
-      else if (item.kind === "interleaved") {
+        this.answerInOrder(() => this.reply(400, "Bad Request", undefined, { "X-Error": message }));
+      } else if (item.kind === "interleaved") {
         // A publisher's media; from readers, RTCP receiver reports that only keep the session alive.
         this.touch();
         const to = this.recordChannels.get(item.channel);
         if (to && this.record) to.rtcp ? this.record.rtcp(to.index, item.payload) : this.record.rtp(to.index, item.payload);
       }
     }
+  }
+
+  /** Answers go out in request order even when checking credentials takes a while (scrypt, a hook, a JWKS fetch). */
+  private answerInOrder(answer: () => void | Promise<void>): void {
+    if (this.queued === MAX_QUEUED_REQUESTS) {
+      log.warn(`${this.peer.remoteAddress}: more than ${MAX_QUEUED_REQUESTS} requests waiting for an answer, closing`);
+      this.close();
+      this.peer.close();
+    }
+    if (this.queued >= MAX_QUEUED_REQUESTS) return;
+    this.queued++;
+    this.queue = this.queue.then(answer).finally(() => this.queued--);
   }
 
   close(): void {
@@ -128,7 +141,7 @@ export class RtspServerConnection {
     const record = this.record;
     this.record = undefined;
     for (const key of this.routes) this.ctx.udpRoutes.delete(key);
-    this.routes.length = 0;
+    this.routes.clear();
     this.recordChannels.clear();
     if (record) this.ctx.endPublisher(record, reason);
   }
@@ -301,7 +314,7 @@ export class RtspServerConnection {
       ];
       for (const [key, fn] of routes) {
         this.ctx.udpRoutes.set(key, fn);
-        this.routes.push(key);
+        this.routes.add(key);
       }
       answer = this.udpAnswer(offer.profile, [rtpPort, rtcpPort], { mode: "RECORD" });
     }
