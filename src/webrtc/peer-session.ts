@@ -25,6 +25,16 @@ export interface PeerHooks {
   closed(reason: string): void;
 }
 
+/** The connection part of a WHEP or WHIP session's info. */
+export interface PeerInfo {
+  id: string;
+  state: PeerState;
+  createdAt: string;
+  connectedAt: string | null;
+  /** The ICE candidate pair in use: `local -> remote (type)`. */
+  candidatePair: string | null;
+}
+
 /**
  * The werift side of one WHEP or WHIP session: the offer answered with the
  * payload formats we chose (every candidate in the answer), trickled
@@ -135,6 +145,17 @@ export class PeerSession {
   remoteAddress(): string | undefined {
     const r = this.pc.iceTransports[0]?.connection.nominated?.remoteCandidate;
     return r ? `${r.host}:${r.port}` : undefined;
+  }
+
+  /** What WHEP and WHIP sessions both report about their connection. */
+  info(): PeerInfo {
+    return {
+      id: this.id,
+      state: this.state,
+      createdAt: new Date(this.createdAt).toISOString(),
+      connectedAt: this.connectedAt === undefined ? null : new Date(this.connectedAt).toISOString(),
+      candidatePair: this.candidatePair(),
+    };
   }
 
   /** The nominated ICE pair, `local -> remote (type)`, once there is one. */

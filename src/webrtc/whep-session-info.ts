@@ -1,14 +1,9 @@
+import type { PeerInfo } from "./peer-session.ts";
 import type { LeftOutTrack } from "./session-plan.ts";
 
 /** What GET on a WHEP session (and /v1/webrtc/sessions) tells about it. */
-export interface WhepSessionInfo {
-  id: string;
+export interface WhepSessionInfo extends PeerInfo {
   path: string;
-  state: "connecting" | "connected" | "closed";
-  createdAt: string;
-  connectedAt: string | null;
-  /** The ICE candidate pair in use: `local -> remote (type)`. */
-  candidatePair: string | null;
   /** Tracks sent: the m-section (mid) and payload type they went into, and what was sent so far. */
   tracks: { id: number; codec: string; mid: string; payloadType: number; frames: number; packets: number; bytes: number; note?: string }[];
   /** Tracks of the stream the viewer cannot take, with the reason. */

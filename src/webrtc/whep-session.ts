@@ -166,12 +166,8 @@ export class WhepSession {
 
   info(): WhepSessionInfo {
     return {
-      id: this.id,
+      ...this.peer.info(),
       path: this.stream.path,
-      state: this.peer.state,
-      createdAt: new Date(this.peer.createdAt).toISOString(),
-      connectedAt: this.peer.connectedAt === undefined ? null : new Date(this.peer.connectedAt).toISOString(),
-      candidatePair: this.peer.candidatePair(),
       tracks: [...this.sends.entries()].map(([id, t]) => ({
         id,
         codec: t.codec,

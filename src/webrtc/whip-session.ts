@@ -7,7 +7,7 @@ import { RtpTrackSet } from "../ingest/rtsp/rtp-track-set.ts";
 import type { SourceState, SourceStatus } from "../ingest/source-status.ts";
 import type { KeyframeSource } from "./keyframe-request.ts";
 import type { WhepOffer } from "./offer.ts";
-import { type PeerOptions, PeerSession } from "./peer-session.ts";
+import { type PeerInfo, type PeerOptions, PeerSession } from "./peer-session.ts";
 import type { PublishPlan } from "./whip-plan.ts";
 
 const log = logger("whip");
@@ -18,13 +18,8 @@ const MIN_KEYFRAME_GAP_MS = 500;
 const RTCP_SR = 200;
 
 /** What GET on a WHIP session tells about it. */
-export interface WhipSessionInfo {
-  id: string;
+export interface WhipSessionInfo extends PeerInfo {
   path: string;
-  state: "connecting" | "connected" | "closed";
-  createdAt: string;
-  connectedAt: string | null;
-  candidatePair: string | null;
   tracks: { id: number; codec: string; mid: string | null; payloadType: number }[];
   ignored: PublishPlan["ignored"];
   packets: number;
@@ -151,12 +146,8 @@ export class WhipSession implements Publisher, KeyframeSource {
 
   info(): WhipSessionInfo {
     return {
-      id: this.id,
+      ...this.peer.info(),
       path: this.stream.path,
-      state: this.peer.state,
-      createdAt: new Date(this.peer.createdAt).toISOString(),
-      connectedAt: this.peer.connectedAt === undefined ? null : new Date(this.peer.connectedAt).toISOString(),
-      candidatePair: this.peer.candidatePair(),
       tracks: this.plan.take.map((t, i) => ({ id: i, codec: t.media.codec, mid: this.mids.get(i) ?? null, payloadType: t.codec.payloadType })),
       ignored: this.plan.ignored.map((x) => ({ ...x })),
       packets: this.set.counters.packets,
