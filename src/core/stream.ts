@@ -39,7 +39,8 @@ export class Stream {
   private windowStart = Date.now();
   private windowBytes = 0;
   /** Wall clock (ms) and decode time (s) of the newest unit: one media-time-to-wall-clock mapping for every track (RTCP sender reports). */
-  private newest = { wall: 0, seconds: 0 };
+  private newestWall = 0;
+  private newestSeconds = 0;
   /** Rate-limited warnings about readers that drop frames (ring skips, full send queues). */
   readonly drops: DropReport;
   /** Who writes this stream ("demo", an address, ...). */
@@ -77,16 +78,18 @@ export class Stream {
     if (known !== au.track) this.trackList[au.track.id] = au.track;
     const size = accessUnitSize(au);
     this.counters.bytesIn += size;
-    this.measure(size);
+    const now = Date.now();
+    this.measure(size, now);
     this.counters.unitsIn++;
-    this.newest = { wall: Date.now(), seconds: au.dts / au.track.clockRate };
+    this.newestWall = now;
+    this.newestSeconds = au.dts / au.track.clockRate;
     const randomAccess = au.key && (au.track.kind === "video" || !this.hasVideo);
     this.ring.push(au, randomAccess);
   }
 
   /** The stream's media time (seconds) now: the newest unit's decode time plus the wall time since it came. */
   mediaNow(): number {
-    return this.newest.seconds + (Date.now() - this.newest.wall) / 1000;
+    return this.newestSeconds + (Date.now() - this.newestWall) / 1000;
   }
 
   /** Bits per second coming in, measured over one-second windows; 0 when nothing came for two. */
@@ -94,8 +97,7 @@ export class Stream {
     return Date.now() - this.windowStart > 2000 ? 0 : this.lastBitrate;
   }
 
-  private measure(bytes: number): void {
-    const now = Date.now();
+  private measure(bytes: number, now: number): void {
     const elapsed = now - this.windowStart;
     if (elapsed >= 1000) {
       this.lastBitrate = elapsed > 2000 ? 0 : Math.round((this.windowBytes * 8000) / elapsed);

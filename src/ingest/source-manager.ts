@@ -107,7 +107,7 @@ export class SourceManager {
       this.running.set(path, source);
       source.start();
     } else {
-        const source = new RtspSource(this.runtime, stream, {
+      const source = new RtspSource(this.runtime, stream, {
         url: spec.url,
         shownUrl: shown,
         transport: pc.transport,
