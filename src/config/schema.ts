@@ -6,6 +6,12 @@ import { compilePathPattern, isPathPattern } from "./path-pattern.ts";
 
 /** The single source of truth for settings and their defaults. */
 
+/** rtsps:// (RTP interleaved in TLS): UDP transport makes no sense there. */
+function isRtsps(source: string): boolean {
+  const spec = parseSource(source);
+  return typeof spec !== "string" && spec.kind === "rtsp" && spec.tls;
+}
+
 const seconds = (min: number, max: number) => z.number().min(min).max(max);
 
 export const RingSchema = z
@@ -89,7 +95,7 @@ export const PathSchema = z
         if (typeof spec === "string") ctx.addIssue({ code: "custom", message: spec });
       })
       .describe(
-        "Where the media comes from: `rtsp://[user:password@]camera[:554]/path` (pulled from a camera), `publisher` (pushed to us, e.g. HTTP POST to /<path>/ingest), `udp://<address>:<port>` (MPEG-TS; multicast: `udp://239.0.0.1:1234?interface=<local address>[&source=<sender>]`), or `http(s)://…` (MPEG-TS pulled over HTTP). `?program=<n>` on the source (or on the ingest URL of a publisher) picks a program of a multi-program TS; default the first with video.",
+        "Where the media comes from: `rtsp://[user:password@]camera[:554]/path` (pulled from a camera; `rtsps://…[:322]` over TLS, see tlsVerify and tlsFingerprint), `publisher` (pushed to us, e.g. HTTP POST to /<path>/ingest), `udp://<address>:<port>` (MPEG-TS; multicast: `udp://239.0.0.1:1234?interface=<local address>[&source=<sender>]`), or `http(s)://…` (MPEG-TS pulled over HTTP). `?program=<n>` on the source (or on the ingest URL of a publisher) picks a program of a multi-program TS; default the first with video.",
       ),
     timeout: seconds(1, 3600)
       .default(10)
@@ -97,7 +103,22 @@ export const PathSchema = z
     transport: z
       .enum(["auto", "tcp", "udp"])
       .default("auto")
-      .describe("RTSP: RTP over UDP or TCP (interleaved); auto tries UDP and falls back to TCP when refused or when no packet arrives within 3 s."),
+      .describe(
+        "RTSP: RTP over UDP or TCP (interleaved); auto tries UDP and falls back to TCP when refused or when no packet arrives within 3 s. With rtsps:// the RTP is interleaved in the TLS connection: auto means TCP and udp is refused.",
+      ),
+    tlsVerify: z
+      .boolean()
+      .default(true)
+      .describe(
+        "rtsps: check the camera's certificate against the system's CAs and the host name. false accepts any certificate (encrypted, but anyone on the path can pose as the camera); prefer tlsFingerprint for a camera with a self-signed certificate.",
+      ),
+    tlsFingerprint: z
+      .string()
+      .regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, { message: "tlsFingerprint is the SHA-256 of the certificate: 64 hex digits, colons allowed" })
+      .optional()
+      .describe(
+        "rtsps: accept only the certificate with this SHA-256 fingerprint (64 hex digits, colons allowed; `openssl x509 -noout -fingerprint -sha256 -in cert.pem`), whoever signed it; replaces the CA and host name check.",
+      ),
     requestTimeout: seconds(1, 60).default(10).describe("RTSP: seconds to wait for the connection and for each answer of the camera."),
     onDemand: z.boolean().default(false).describe("RTSP: dial the camera when the first reader arrives and hang up closeAfter seconds after the last one leaves."),
     closeAfter: seconds(1, 3600).default(10).describe("With onDemand: seconds without readers before the camera is hung up."),
@@ -125,6 +146,10 @@ export const PathSchema = z
   })
   .refine((p) => (p.readUser === undefined) === (p.readPassword === undefined), {
     message: "readUser and readPassword go together",
+  })
+  .refine((p) => !(p.transport === "udp" && isRtsps(p.source)), {
+    message: "rtsps:// carries RTP inside its TLS connection (no SRTP): transport must be auto or tcp, not udp",
+    path: ["transport"],
   });
 
 export const RtspServerSchema = z

@@ -113,6 +113,7 @@ export class SourceManager {
         transport: pc.transport,
         timeout: pc.timeout,
         requestTimeout: pc.requestTimeout,
+        tls: { verify: pc.tlsVerify, fingerprint: pc.tlsFingerprint },
       });
       stream.source = source;
       this.running.set(path, source);

@@ -3,7 +3,7 @@ export type SourceSpec =
   | { kind: "publisher" }
   | { kind: "udp"; host: string; port: number; multicast: boolean; interface?: string; sourceAddress?: string; program?: number }
   | { kind: "http"; url: string; program?: number }
-  | { kind: "rtsp"; url: string };
+  | { kind: "rtsp"; url: string; tls: boolean };
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
@@ -34,15 +34,16 @@ export function parseSource(value: string): SourceSpec | string {
   try {
     url = new URL(value);
   } catch {
-    return `"${value}" is not a URL (expected publisher, rtsp://…, udp://host:port or http(s)://…)`;
+    return `"${value}" is not a URL (expected publisher, rtsp(s)://…, udp://host:port or http(s)://…)`;
   }
   const program = programOf(url.searchParams);
   if (typeof program === "string") return program;
   if (url.protocol === "http:" || url.protocol === "https:") return { kind: "http", url: url.href, program };
-  if (url.protocol === "rtsp:") return url.hostname ? { kind: "rtsp", url: value } : "rtsp source needs a host, e.g. rtsp://camera:554/stream";
-  // rtsps:// needs TLS on our TCP client and SRTP-less RTP over it; not supported yet.
-  if (url.protocol === "rtsps:") return "rtsps:// is not supported yet: use rtsp://";
-  if (url.protocol !== "udp:") return `unsupported source scheme "${url.protocol}" (expected rtsp:, udp:, http: or https:)`;
+  if (url.protocol === "rtsp:" || url.protocol === "rtsps:") {
+    const tls = url.protocol === "rtsps:";
+    return url.hostname ? { kind: "rtsp", url: value, tls } : `${url.protocol}// source needs a host, e.g. ${tls ? "rtsps://camera:322" : "rtsp://camera:554"}/stream`;
+  }
+  if (url.protocol !== "udp:") return `unsupported source scheme "${url.protocol}" (expected rtsp:, rtsps:, udp:, http: or https:)`;
   const port = Number(url.port);
   if (!url.port || !Number.isInteger(port) || port < 1 || port > 65535) return "udp source needs a port, e.g. udp://0.0.0.0:1234";
   const host = url.hostname;

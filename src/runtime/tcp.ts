@@ -1,4 +1,5 @@
 import { connect, type Socket } from "node:net";
+import { connectTlsSocket, type TlsOptions, tlsPeerProblem } from "./tls.ts";
 
 /** A client TCP connection (node:net works the same on Bun and Deno). */
 export interface TcpConnection {
@@ -13,15 +14,24 @@ export interface TcpHandlers {
   onClose(error?: Error): void;
 }
 
-/** Connects with a deadline; the handlers get every chunk and exactly one close. */
-export function connectTcp(host: string, port: number, timeoutMs: number, handlers: TcpHandlers): Promise<TcpConnection> {
+/**
+ * Connects with a deadline (TLS handshake included when `tls` is given);
+ * the handlers get every chunk and exactly one close.
+ */
+export function connectTcp(host: string, port: number, timeoutMs: number, handlers: TcpHandlers, tls?: TlsOptions): Promise<TcpConnection> {
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ host, port, noDelay: true });
+    const socket: Socket = tls ? connectTlsSocket(host, port, tls) : connect({ host, port, noDelay: true });
+    if (tls) socket.setNoDelay(true);
     let open = false;
     let closed = false;
-    const timer = setTimeout(() => socket.destroy(new Error(`no TCP connection to ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
-    socket.once("connect", () => {
+    /** Our own errors are clear already; the runtime's handshake errors get said what they are about. */
+    let own: Error | undefined;
+    const abort = (message: string) => socket.destroy((own = new Error(message)));
+    const timer = setTimeout(() => abort(`no ${tls ? "TLS" : "TCP"} connection to ${host}:${port} within ${timeoutMs} ms`), timeoutMs);
+    socket.once(tls ? "secureConnect" : "connect", () => {
       clearTimeout(timer);
+      const problem = tls && tlsPeerProblem(socket, host, port, tls);
+      if (problem) return abort(problem);
       open = true;
       resolve({
         write: (bytes) => void socket.write(bytes),
@@ -34,7 +44,7 @@ export function connectTcp(host: string, port: number, timeoutMs: number, handle
     socket.on("data", (b: Uint8Array) => handlers.onData(b));
     socket.on("error", (e) => {
       clearTimeout(timer);
-      if (!open) reject(e);
+      if (!open) reject(tls && e !== own ? new Error(`TLS connection to ${host}:${port} failed: ${e.message}`) : e);
       else if (!closed) {
         closed = true;
         handlers.onClose(e);

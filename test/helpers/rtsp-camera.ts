@@ -42,12 +42,14 @@ export interface CameraOptions {
   port?: number;
   /** How long to wait for `READY`, default 15 s. */
   readyTimeoutMs?: number;
+  /** PEM file holding certificate and key: the camera serves RTSP over TLS and `url` is rtsps://. */
+  tlsCert?: string;
   /** Extra environment for the camera process (e.g. `GST_DEBUG`). */
   env?: Record<string, string>;
 }
 
 export interface Camera {
-  /** `rtsp://127.0.0.1:PORT/PATH`, without credentials (the first mount with `mounts`). */
+  /** `rtsp://127.0.0.1:PORT/PATH` (rtsps:// with `tlsCert`), without credentials (the first mount with `mounts`). */
   readonly url: string;
   /** Every mount's URL: `[url]`, or PATH1 … PATHN with `mounts`. */
   readonly urls: string[];
@@ -85,6 +87,7 @@ function argsFor(o: CameraOptions, port: number): string[] {
   flag("keyframe", o.keyframe);
   flag("bitrate", o.bitrate);
   flag("mounts", o.mounts);
+  flag("tls-cert", o.tlsCert);
   return args;
 }
 
@@ -129,7 +132,7 @@ function launch(o: CameraOptions, port: number): Promise<Running> {
     });
     child.stdout!.on("data", (b: Buffer) => {
       out += b.toString();
-      const m = /^READY (rtsp:\/\/\S+)$/m.exec(out);
+      const m = /^READY (rtsps?:\/\/\S+)$/m.exec(out);
       if (m) {
         clearTimeout(timer);
         ok({ child, url: m[1], exited, log: () => err });
@@ -162,7 +165,7 @@ export async function startCamera(options: CameraOptions = {}): Promise<Camera> 
   const base = new URL(running.url);
   const port = Number(base.port);
   const path = base.pathname;
-  const origin = `rtsp://127.0.0.1:${port}`;
+  const origin = `${base.protocol}//127.0.0.1:${port}`;
   const urls = options.mounts ? Array.from({ length: options.mounts }, (_, k) => `${origin}${path}${k + 1}`) : [running.url];
   // Logs of earlier runs (before a restart) are kept, bounded, for failure messages.
   let history = "";

@@ -14,6 +14,23 @@ describe("source URLs", () => {
       program: 2,
     });
     expect(parseSource("http://cam.example/live.ts?program=3")).toMatchObject({ kind: "http", program: 3 });
+    expect(parseSource("rtsp://cam/live")).toEqual({ kind: "rtsp", url: "rtsp://cam/live", tls: false });
+    expect(parseSource("rtsps://u:p@cam:322/live")).toEqual({ kind: "rtsp", url: "rtsps://u:p@cam:322/live", tls: true });
+  });
+
+  test("rtsps: UDP transport and a malformed fingerprint are refused by the config", () => {
+    const error = (path: object) => {
+      try {
+        parseConfig({ paths: { cam: path } }, "t.yaml");
+        return "";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(error({ source: "rtsps://cam/live", transport: "udp" })).toContain("transport must be auto or tcp");
+    expect(error({ source: "rtsp://cam/live", transport: "udp" })).toBe("");
+    expect(error({ source: "rtsps://cam/live", tlsFingerprint: "ab:cd" })).toContain("64 hex digits");
+    expect(error({ source: "rtsps://cam/live", tlsFingerprint: "AB:".repeat(31) + "CD" })).toBe("");
   });
 
   test("each mistake is named", () => {

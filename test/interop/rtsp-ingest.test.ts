@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { FFMPEG, FFPROBE } from "../helpers/peers.ts";
 import { startCamera } from "../helpers/rtsp-camera.ts";
 import { run, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
@@ -169,4 +172,97 @@ describe("a camera sending AAC as MP4A-LATM (GStreamer rtpmp4apay)", () => {
     expect(Number(audio.nb_read_packets)).toBeLessThan(frames * 1.2 + 2);
     await decodes(server, "latm");
   }, 60_000);
+});
+
+/** A self-signed certificate for 127.0.0.1 (key and certificate in one PEM) and its SHA-256 fingerprint. */
+async function selfSignedCert(): Promise<{ pem: string; fingerprint: string; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "rtsps-"));
+  const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+  const made = await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], 20_000);
+  expect(made.code).toBe(0);
+  const pem = join(dir, "camera.pem");
+  writeFileSync(pem, readFileSync(cert, "utf8") + readFileSync(key, "utf8"));
+  const fp = await run("openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", cert], 10_000);
+  return { pem, fingerprint: /=([0-9A-F:]+)/.exec(fp.stdout)![1], dir };
+}
+
+describe("RTSP over TLS (rtsps://) from a GStreamer camera", () => {
+  const cameras: Camera[] = [];
+  let cert: { pem: string; fingerprint: string; dir: string };
+
+  beforeAll(async () => {
+    cert = await selfSignedCert();
+    cameras.push(
+      await startCamera({ video: "h264", audio: "aac", tlsCert: cert.pem, auth: "digest", user: "admin", password: "s3cret" }),
+      await startCamera({ video: "h264", audio: "none", tlsCert: cert.pem }),
+    );
+  }, 40_000);
+  afterAll(async () => {
+    await Promise.all(cameras.map((c) => c.stop()));
+    if (cert) rmSync(cert.dir, { recursive: true, force: true });
+  });
+
+  // node:tls is implemented by each runtime: both get the same checks.
+  for (const runtime of ["bun", "deno"] as const) {
+    describe(`on ${runtime}`, () => {
+      let server: ServerProcess;
+      beforeAll(async () => {
+        const [digest, open] = cameras;
+        server = await startServerProcess(runtime, {
+          demo: { enabled: false },
+          hls: { alwaysRemux: true },
+          paths: {
+            pinned: { source: digest.urlWithCredentials("admin", "s3cret"), tlsFingerprint: cert.fingerprint },
+            insecure: { source: open.url, tlsVerify: false, transport: "tcp", timeout: 3 },
+            untrusted: { source: open.url },
+            wrongpin: { source: open.url, tlsFingerprint: "00".repeat(32) },
+          },
+        });
+      }, 60_000);
+      afterAll(async () => {
+        await server?.stop();
+      });
+
+      test("Digest auth over TLS with a pinned certificate: both tracks, interleaved, HLS decodes with -xerror", async () => {
+        const info = await waitForStream(server.url, "pinned", playing(2), 20_000);
+        expect(info?.source?.state).toBe("running");
+        expect(info?.source?.counters.transportTcp).toBe(1);
+        expect(info?.source?.url).toStartWith("rtsps://");
+        await decodes(server, "pinned");
+      }, 60_000);
+
+      test("tlsVerify: false accepts the self-signed camera", async () => {
+        const info = await waitForStream(server.url, "insecure", playing(1), 20_000);
+        expect(info?.source?.state).toBe("running");
+        await decodes(server, "insecure", 3);
+      }, 60_000);
+
+      test("an untrusted certificate with verification on is a clear error in the stream status", async () => {
+        const info = await waitForStream(server.url, "untrusted", (s) => s.source?.state === "failed" && !!s.source.reason, 15_000);
+        expect(info?.source?.reason).toMatch(/self.signed certificate/);
+        expect(info?.source?.reason).toContain("certificate not trusted");
+        expect(info?.source?.counters.packets).toBe(0);
+        const pin = await waitForStream(server.url, "wrongpin", (s) => s.source?.state === "failed" && !!s.source.reason, 15_000);
+        expect(pin?.source?.reason).toContain("not the configured one");
+        expect(pin?.source?.reason).toContain(cert.fingerprint.replace(/:/g, "").toLowerCase());
+      }, 30_000);
+    });
+  }
+
+  test("the TLS camera restarts: the source reconnects over TLS", async () => {
+    const server = await startServerProcess("bun", {
+      demo: { enabled: false },
+      hls: { alwaysRemux: true },
+      paths: { cam: { source: cameras[1].url, tlsFingerprint: cert.fingerprint, timeout: 3 } },
+    });
+    try {
+      await waitForStream(server.url, "cam", playing(1), 20_000);
+      await cameras[1].restart({ crash: true, downMs: 2000 });
+      const back = await waitForStream(server.url, "cam", (s) => s.source?.state === "running" && (s.source?.counters.connects ?? 0) >= 2, 40_000);
+      expect(back?.source?.counters.reconnects).toBeGreaterThan(0);
+      await decodes(server, "cam", 3);
+    } finally {
+      await server.stop();
+    }
+  }, 90_000);
 });

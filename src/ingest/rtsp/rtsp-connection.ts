@@ -1,6 +1,7 @@
 import { logger } from "../../core/log.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import type { TcpConnection } from "../../runtime/tcp.ts";
+import type { TlsOptions } from "../../runtime/tls.ts";
 import { RtspAuthenticator } from "../../rtsp/auth.ts";
 import { interleavedFrame } from "../../rtsp/interleaved.ts";
 import { RtspHeaders, type RtspResponse, serializeRequest, serializeResponse } from "../../rtsp/message.ts";
@@ -16,6 +17,8 @@ export interface RtspConnectionOptions {
   readonly port: number;
   readonly user?: string;
   readonly password?: string;
+  /** RTSP over TLS (rtsps://): the whole connection, interleaved RTP included, is inside TLS. */
+  readonly tls?: TlsOptions;
   /** Milliseconds to wait for the connection and for each response. */
   readonly timeoutMs: number;
   /** RTP/RTCP that arrives interleaved on this connection (RFC 2326 10.12). */
@@ -48,7 +51,7 @@ export class RtspConnection {
     c.tcp = await runtime.connectTcp(options.host, options.port, options.timeoutMs, {
       onData: (chunk) => c.onData(chunk),
       onClose: (e) => c.fail(e ? e.message : "the camera closed the connection"),
-    });
+    }, options.tls);
     return c;
   }
 

@@ -1,5 +1,6 @@
 import type { Stream } from "../../core/stream.ts";
 import { logger } from "../../core/log.ts";
+import type { TlsOptions } from "../../runtime/tls.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import type { UdpSocket } from "../../runtime/udp-socket.ts";
 import { parsePublic, parseRtpInfo, parseSession, parseTransport } from "../../rtsp/headers.ts";
@@ -23,6 +24,8 @@ export interface RtspSourceOptions {
   readonly timeout: number;
   /** Seconds to wait for the connection and each RTSP answer. */
   readonly requestTimeout: number;
+  /** How an rtsps:// camera's certificate is checked. */
+  readonly tls: TlsOptions;
 }
 
 /** Redial delays: 1 s doubling to 30 s, with ±20 % jitter so a fleet does not redial in step. */
@@ -35,6 +38,8 @@ const MAX_REDIRECTS = 5;
 /** RTCP receiver reports this often (RFC 3550 6.2 suggests 5 s as the minimum interval). */
 const RTCP_INTERVAL_MS = 5000;
 const DEFAULT_RTSP_PORT = 554;
+/** rtsps (IANA service name): RTSP over TLS. */
+const DEFAULT_RTSPS_PORT = 322;
 
 class SessionEnded extends Error {}
 /** The camera refused our transport (461) or UDP never arrived: worth trying TCP. */
@@ -148,11 +153,15 @@ export class RtspSource implements StatusSource {
     for (;;) {
       const { url, user, password } = stripCredentials(target);
       const u = new URL(url);
+      // rtsps (also after a redirect to it): RTP goes interleaved inside the TLS connection, never over UDP.
+      const tls = u.protocol === "rtsps:";
+      if (tls) this.useTcp = true;
       const ended = new Promise<never>((_, reject) => (this.endSession = reject));
       ended.catch(() => {});
       conn = await RtspConnection.open(this.runtime, {
         host: u.hostname,
-        port: u.port ? Number(u.port) : DEFAULT_RTSP_PORT,
+        port: u.port ? Number(u.port) : tls ? DEFAULT_RTSPS_PORT : DEFAULT_RTSP_PORT,
+        tls: tls ? this.options.tls : undefined,
         user,
         password,
         timeoutMs: this.options.requestTimeout * 1000,
@@ -161,6 +170,8 @@ export class RtspSource implements StatusSource {
           this.onRtp(this.channels.get(rtcp ? channel - 1 : channel), payload, rtcp);
         },
         onClose: (reason) => this.endSession?.(new Error(reason)),
+      }).catch((e: unknown) => {
+        throw tls ? withTlsHint(e, this.options.tls) : e;
       });
       this.conn = conn;
       this.counters.connects++;
@@ -330,6 +341,12 @@ export class RtspSource implements StatusSource {
       this.counters.framesDropped += set.framesDropped;
     }
   }
+}
+
+/** A certificate the CA check refused: say how to accept a camera's self-signed one. */
+function withTlsHint(e: unknown, tls: TlsOptions): unknown {
+  if (!(e instanceof Error) || !tls.verify || tls.fingerprint !== undefined || !/certificate/i.test(e.message)) return e;
+  return new Error(`${e.message} (certificate not trusted: for a camera's self-signed certificate set tlsFingerprint, or tlsVerify: false)`);
 }
 
 function sameControl(a: string, b: string): boolean {
