@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import type { WhepSessionInfo } from "../../src/webrtc/whep-session-info.ts";
 import { launchChromium } from "../helpers/chromium.ts";
-import { noBFramesDemoClip } from "../helpers/no-bframes-clip.ts";
+import { BFRAMES_CLIP } from "../helpers/clips.ts";
 import { type RuntimeName, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 
 /**
@@ -13,8 +13,8 @@ import { type RuntimeName, type ServerProcess, startServerProcess } from "../hel
  * drops those) and its checks reach 127.0.0.1 as a peer-reflexive candidate,
  * so no --allow-loopback-in-peer-connection is needed (tried with and without).
  *
- * The demo clip has B-frames, which no browser decodes over WebRTC, so the
- * playback case serves the same clip re-encoded by ffmpeg without them.
+ * The playback cases play the built-in demo as it ships. The last case feeds
+ * the same picture with B-frames, which no browser decodes over WebRTC.
  */
 const LOOPBACK_WEBRTC = { host: "127.0.0.1", interfaceAddresses: "none", announcedAddresses: ["127.0.0.1"] };
 const DEMO = { width: 640, height: 360 };
@@ -105,11 +105,10 @@ let browser: Browser;
 const servers = new Map<string, ServerProcess>();
 
 beforeAll(async () => {
-  const clip = noBFramesDemoClip();
   const started = await Promise.allSettled([
     launchChromium().then((b) => (browser = b)),
-    ...(["bun", "deno"] as RuntimeName[]).map(async (rt) => servers.set(rt, await startServerProcess(rt, { demo: { file: clip }, webrtc: LOOPBACK_WEBRTC, logLevel: "debug" }))),
-    startServerProcess("bun", { webrtc: LOOPBACK_WEBRTC }).then((s) => servers.set("builtin", s)),
+    ...(["bun", "deno"] as RuntimeName[]).map(async (rt) => servers.set(rt, await startServerProcess(rt, { webrtc: LOOPBACK_WEBRTC, logLevel: "debug" }))),
+    startServerProcess("bun", { demo: { file: BFRAMES_CLIP }, webrtc: LOOPBACK_WEBRTC }).then((s) => servers.set("bframes", s)),
   ]);
   for (const r of started) if (r.status === "rejected") throw r.reason;
 }, 60_000);
@@ -201,10 +200,10 @@ describe("Chromium plays over WHEP from our page", () => {
     }
   });
 
-  test("the built-in demo (B-frames, AAC): the page shows why nothing can be played", async () => {
+  test("H.264 with B-frames and AAC: the page shows why nothing can be played", async () => {
     const page = await browser.newPage();
     try {
-      await page.goto(`${servers.get("builtin")!.url}/demo/webrtc`);
+      await page.goto(`${servers.get("bframes")!.url}/demo/webrtc`);
       expect(await until(async () => (await videoStats(page)).error !== null, 5000)).toBe(true);
       const { error } = await videoStats(page);
       expect(error).toMatch(/B-frames/);

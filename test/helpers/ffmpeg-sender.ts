@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { BFRAMES_CLIP } from "./clips.ts";
 import { FFMPEG } from "./peers.ts";
-
-export const DEMO_CLIP = resolve(import.meta.dir, "../../assets/demo.ts");
 
 export interface Sender {
   stop(): Promise<void>;
@@ -11,9 +9,9 @@ export interface Sender {
   exited: Promise<number | null>;
 }
 
-/** ffmpeg reading the demo clip in real time, looped, for at most `maxSeconds`, then `output` args. */
+/** ffmpeg reading the B-frame clip (the demo's picture, harder to carry) in real time, looped, for at most `maxSeconds`, then `output` args. */
 function demoFfmpeg(output: string[], maxSeconds: number): Sender {
-  const child: ChildProcess = spawn(FFMPEG, ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", DEMO_CLIP, "-t", String(maxSeconds), ...output], {
+  const child: ChildProcess = spawn(FFMPEG, ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", BFRAMES_CLIP, "-t", String(maxSeconds), ...output], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let err = "";

@@ -27,7 +27,7 @@ function run(tracks: readonly Track[], units: readonly AccessUnit[], partTarget?
 
 const bytes = (x: { views(): Uint8Array[] }) => concat(x.views());
 
-// assets/demo.ts: H.264 Main 640x360 25 fps with B-frames, a keyframe every second, AAC-LC 48 kHz.
+// test/fixtures/demo-bframes.mpegts: H.264 Main 640x360 25 fps with B-frames, a keyframe every second, AAC-LC 48 kHz.
 const demo = readTs(DEMO_TS);
 const video = demo.units.filter((u) => u.track.kind === "video");
 

@@ -110,7 +110,7 @@ for (const runtime of ["bun", "deno"] as RuntimeName[]) {
       const second = await bytes(`${base()}/${b!.uri}`);
       const parsed = parseMp4(concat([init, first, second]));
       expect(parsed.complaints).toEqual([]);
-      expect(parsed.info.tracks.map((t) => t.codec)).toEqual(["avc1.4d401e", "mp4a.40.2"]);
+      expect(parsed.info.tracks.map((t) => t.codec)).toEqual(["avc1.42c01e", "mp4a.40.2"]);
       const moofs = parsed.file.moofs;
       expect(moofs.length).toBe(2);
       const video = parsed.samples.get(1)!;
@@ -128,7 +128,7 @@ for (const runtime of ["bun", "deno"] as RuntimeName[]) {
     test("multivariant playlist: CODECS, RESOLUTION, FRAME-RATE and bandwidths measured from the segments", async () => {
       const v = await multivariant(`${base()}/main.m3u8`);
       expect(v.uri).toBe("index.m3u8");
-      expect(v.codecs).toBe("avc1.4d401e,mp4a.40.2");
+      expect(v.codecs).toBe("avc1.42c01e,mp4a.40.2");
       expect(v.resolution).toEqual({ width: 640, height: 360 });
       expect(v.frameRate).toBe(25);
       const p = await media(`${base()}/index.m3u8`);

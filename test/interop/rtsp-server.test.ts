@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
+import { BFRAMES_CLIP } from "../helpers/clips.ts";
 import { FFMPEG } from "../helpers/peers.ts";
 import { rawExchange } from "../helpers/rtsp-raw.ts";
 import { type Camera, startCamera } from "../helpers/rtsp-camera.ts";
@@ -24,6 +25,8 @@ describe("the RTSP server re-serves streams to readers", () => {
   beforeAll(async () => {
     camera = await startCamera({ video: "h264", audio: "aac" });
     server = await startServerProcess("bun", {
+      // The demo's picture with B-frames: readers must get decode order and the SPS's reorder depth right.
+      demo: { file: BFRAMES_CLIP },
       paths: {
         cam: { source: camera.url, transport: "tcp" },
         locked: { source: camera.url, readUser: "nvr", readPassword: "s3cret" },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { WhepSessionInfo } from "../../src/webrtc/whep-session-info.ts";
-import { noBFramesDemoClip } from "../helpers/no-bframes-clip.ts";
+import { DEMO_ASSET } from "../helpers/clips.ts";
 import { run, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { streamInfo } from "../helpers/stream-api.ts";
 import { whepClient } from "../helpers/whep-client.ts";
@@ -38,7 +38,7 @@ function udpSockets(pid: number): number {
 describe(`${SESSIONS} WHEP sessions opened and closed`, () => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServerProcess("bun", { demo: { file: noBFramesDemoClip() }, webrtc: { host: "127.0.0.1", interfaceAddresses: "none", announcedAddresses: ["127.0.0.1"] } });
+    server = await startServerProcess("bun", { webrtc: { host: "127.0.0.1", interfaceAddresses: "none", announcedAddresses: ["127.0.0.1"] } });
   });
   afterAll(() => server?.stop());
 
@@ -84,7 +84,7 @@ describe(`${SESSIONS} WHEP sessions opened and closed`, () => {
     test(`in one process on ${runtime}: timers, file descriptors and readers back where they were`, async () => {
       const script = join(ROOT, "test/webrtc/churn-process.ts");
       const args = runtime === "deno" ? ["run", "--allow-all", script] : [script];
-      const r = await run(join(ROOT, "node_modules/.bin", runtime), [...args, noBFramesDemoClip(), String(SESSIONS), String(PARALLEL)], 100_000);
+      const r = await run(join(ROOT, "node_modules/.bin", runtime), [...args, DEMO_ASSET, String(SESSIONS), String(PARALLEL)], 100_000);
       // The exit code with the end of stderr, so a crash says why.
       expect({ code: r.code, stderr: r.code === 0 ? "" : r.stderr.slice(-2000) }).toEqual({ code: 0, stderr: "" });
       const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as {

@@ -8,6 +8,7 @@ import { H264Depacketizer } from "../../src/rtp/h264/decoder.ts";
 import { withParameterSets } from "../../src/webrtc/parameter-sets.ts";
 import { reorderProblem } from "../../src/webrtc/reordering.ts";
 import { RtpWriter } from "../../src/webrtc/rtp-writer.ts";
+import { BFRAMES_CLIP, DEMO_ASSET } from "../helpers/clips.ts";
 
 const SPS = Uint8Array.of(0x67, 0x4d, 0x00, 0x1f, 0xaa);
 const PPS = Uint8Array.of(0x68, 0xee, 0x3c, 0x80);
@@ -87,11 +88,14 @@ describe("RtpWriter", () => {
 });
 
 describe("reorderProblem", () => {
-  const clip = loadLoopClip(new Uint8Array(readFileSync(new URL("../../assets/demo.ts", import.meta.url))));
-  const demoVideo = clip.tracks.find((t) => t.kind === "video")!;
+  const videoOf = (file: string) => loadLoopClip(new Uint8Array(readFileSync(file))).tracks.find((t) => t.kind === "video")!;
 
-  test("the demo clip's SPS signals B-frames: left out with advice", () => {
-    expect(reorderProblem(demoVideo, new Ring({ maxDuration: 10, maxBytes: 1 << 26 }))).toMatch(/SPS signals 2 reordered picture\(s\).*-bf 0/);
+  test("a clip whose SPS signals B-frames: left out with advice", () => {
+    expect(reorderProblem(videoOf(BFRAMES_CLIP), new Ring({ maxDuration: 10, maxBytes: 1 << 26 }))).toMatch(/SPS signals 2 reordered picture\(s\).*-bf 0/);
+  });
+
+  test("the built-in demo has none: WebRTC can carry it", () => {
+    expect(reorderProblem(videoOf(DEMO_ASSET), new Ring({ maxDuration: 10, maxBytes: 1 << 26 }))).toBeUndefined();
   });
 
   test("B-frames seen in the ring when the SPS says nothing", () => {

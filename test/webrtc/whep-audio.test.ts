@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
 import type { WhepSessionInfo } from "../../src/webrtc/whep-session-info.ts";
-import { noBFramesDemoClip } from "../helpers/no-bframes-clip.ts";
+import { DEMO_ASSET } from "../helpers/clips.ts";
 import { FFMPEG } from "../helpers/peers.ts";
 import { type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { waitForStream } from "../helpers/stream-api.ts";
@@ -40,10 +40,9 @@ beforeAll(async () => {
     paths: Object.fromEntries(ROWS.map((r) => [r.path, { source: "publisher" }])),
     webrtc: { host: "127.0.0.1", interfaceAddresses: "none", announcedAddresses: ["127.0.0.1"] },
   });
-  const clip = noBFramesDemoClip();
   for (const row of ROWS) {
     publishers.push(
-      spawn(FFMPEG, ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-t", "40", ...row.ffmpeg, "-f", "rtsp", "-rtsp_transport", "tcp", `${server.rtspUrl}/${row.path}`], {
+      spawn(FFMPEG, ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", DEMO_ASSET, "-t", "40", ...row.ffmpeg, "-f", "rtsp", "-rtsp_transport", "tcp", `${server.rtspUrl}/${row.path}`], {
         stdio: "ignore",
       }),
     );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { H264Depacketizer } from "../../src/rtp/h264/decoder.ts";
 import type { WhepSessionInfo } from "../../src/webrtc/whep-session-info.ts";
-import { noBFramesDemoClip } from "../helpers/no-bframes-clip.ts";
+import { BFRAMES_CLIP } from "../helpers/clips.ts";
 import { type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { streamInfo } from "../helpers/stream-api.ts";
 import { whepClient } from "../helpers/whep-client.ts";
@@ -28,7 +28,6 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 
 beforeAll(async () => {
   server = await startServerProcess("bun", {
-    demo: { file: noBFramesDemoClip() },
     webrtc: { ...LOOPBACK_WEBRTC, connectTimeout: 3, clientIceServers: [{ urls: "stun:stun.example.net" }] },
     logLevel: "debug",
   });
@@ -219,7 +218,6 @@ describe("ICE settings", () => {
   test("udpPortRange bounds the ports; announcedAddresses (a 1:1 NAT's public IP) are announced as host candidates", async () => {
     const base = 40000 + Math.floor(Math.random() * 20000);
     const other = await startServerProcess("bun", {
-      demo: { file: noBFramesDemoClip() },
       webrtc: { host: "127.0.0.1", interfaceAddresses: "none", announcedAddresses: ["127.0.0.1", "192.0.2.55"], udpPortRange: [base, base + 49] },
     });
     try {
@@ -241,7 +239,6 @@ describe("ICE settings", () => {
 describe("authorization", () => {
   test("an offer needs read permission on the path (auth middleware): 401 without, 201 with Basic", async () => {
     const other = await startServerProcess("bun", {
-      demo: { file: noBFramesDemoClip() },
       auth: { anonymous: [], users: [{ user: "viewer", password: "pw", permissions: [{ action: "read", path: "demo" }] }] },
       webrtc: LOOPBACK_WEBRTC,
     });
@@ -259,8 +256,8 @@ describe("authorization", () => {
 });
 
 describe("a stream with B-frames", () => {
-  test("the built-in demo (B-frames, AAC) gets a 422 saying why, naming the fix", async () => {
-    const other = await startServerProcess("bun", { webrtc: LOOPBACK_WEBRTC });
+  test("H.264 with B-frames and AAC gets a 422 saying why, naming the fix", async () => {
+    const other = await startServerProcess("bun", { demo: { file: BFRAMES_CLIP }, webrtc: LOOPBACK_WEBRTC });
     try {
       const c = await whepClient(`${other.url}/demo/whep`);
       await c.close();

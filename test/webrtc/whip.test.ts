@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { H264Depacketizer } from "../../src/rtp/h264/decoder.ts";
 import type { WhipSessionInfo } from "../../src/webrtc/whip-session.ts";
-import { noBFramesDemoClip } from "../helpers/no-bframes-clip.ts";
+import { DEMO_ASSET } from "../helpers/clips.ts";
 import { type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { streamInfo, waitForStream } from "../helpers/stream-api.ts";
 import { whepClient } from "../helpers/whep-client.ts";
 import { whipPublisher } from "../helpers/whip-publisher.ts";
 import { audioSection, offer } from "./offers.ts";
 
-/** WHIP with a werift publisher sending the demo clip (no B-frames) as H.264; werift viewers over WHEP. */
+/** WHIP with a werift publisher sending the demo clip as H.264; werift viewers over WHEP. */
 let server: ServerProcess;
 
 beforeAll(async () => {
@@ -32,7 +32,7 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number)
 
 describe("WHIP publishing", () => {
   test("a publisher's H.264 becomes the path's stream: WHEP viewers get it, HLS serves it, keyframes are asked for, DELETE ends it", async () => {
-    const pub = await whipPublisher(`${server.url}/live/whip`, noBFramesDemoClip(), 40);
+    const pub = await whipPublisher(`${server.url}/live/whip`, DEMO_ASSET, 40);
     try {
       expect(pub.status).toBe(201);
       expect(pub.location).toMatch(/\/live\/whip\/sessions\/[0-9a-f-]{36}$/);
@@ -42,10 +42,10 @@ describe("WHIP publishing", () => {
       expect(ready?.source).toMatchObject({ kind: "publisher", state: "running", url: expect.stringMatching(/^webrtc:\/\/127\.0\.0\.1:\d+$/) });
 
       // A second publisher on the same path is refused; so is an unconfigured path.
-      const busy = await whipPublisher(`${server.url}/live/whip`, noBFramesDemoClip(), 1);
+      const busy = await whipPublisher(`${server.url}/live/whip`, DEMO_ASSET, 1);
       await busy.close();
       expect(busy.status).toBe(409);
-      const nowhere = await whipPublisher(`${server.url}/nosuch/whip`, noBFramesDemoClip(), 1);
+      const nowhere = await whipPublisher(`${server.url}/nosuch/whip`, DEMO_ASSET, 1);
       await nowhere.close();
       expect(nowhere.status).toBe(404);
 
@@ -94,7 +94,7 @@ describe("WHIP publishing", () => {
   }, 60_000);
 
   test("publish credentials are required like for any publisher; an offer with nothing we take is a 422", async () => {
-    const anonymous = await whipPublisher(`${server.url}/locked/whip`, noBFramesDemoClip(), 1);
+    const anonymous = await whipPublisher(`${server.url}/locked/whip`, DEMO_ASSET, 1);
     await anonymous.close();
     expect(anonymous.status).toBe(401);
     const res = await fetch(`${server.url}/other/whip`, { method: "POST", headers: { "Content-Type": "application/sdp" }, body: offer(audioSection("0", [], "sendonly")) });
@@ -104,7 +104,7 @@ describe("WHIP publishing", () => {
   });
 
   test("a publisher that goes away without a word is ended when ICE consent expires, and its path let go", async () => {
-    const pub = await whipPublisher(`${server.url}/other/whip`, noBFramesDemoClip(), 40);
+    const pub = await whipPublisher(`${server.url}/other/whip`, DEMO_ASSET, 40);
     expect(pub.status).toBe(201);
     expect(await waitForStream(server.url, "other", (s) => s.unitsIn > 10, 10_000)).toBeDefined();
     await pub.close();

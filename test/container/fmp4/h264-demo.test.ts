@@ -5,7 +5,7 @@ import { codecString } from "../../../src/container/fmp4/codec-string.ts";
 import { concat, DEMO_TS, fragmentClip, parseMp4, readTs } from "./helpers.ts";
 import { boxBytes, ffmpegDecode, ffmpegMp4, frameHashes, probeVideo, withFile } from "./ffmpeg-check.ts";
 
-// assets/demo.ts: ffmpeg libx264 Main 640x360 25 fps with B-frames, AAC-LC 48 kHz stereo.
+// test/fixtures/demo-bframes.mpegts: ffmpeg libx264 Main 640x360 25 fps with B-frames, AAC-LC 48 kHz stereo.
 const clip = readTs(DEMO_TS);
 const videoUnits = clip.units.filter((u) => u.track.kind === "video");
 const audioUnits = clip.units.filter((u) => u.track.kind === "audio");

@@ -73,7 +73,8 @@ export function readTs(bytes: Uint8Array): Clip {
   return { tracks: reader.tracks, units };
 }
 
-export const DEMO_TS = new Uint8Array(readFileSync(new URL("../../../assets/demo.ts", import.meta.url)));
+/** The demo picture with B-frames (test/fixtures/demo-bframes.mpegts): composition offsets are not all zero. */
+export const DEMO_TS = new Uint8Array(readFileSync(new URL("../../fixtures/demo-bframes.mpegts", import.meta.url)));
 
 /**
  * Init segment and fragments cut before every video keyframe, the way the
