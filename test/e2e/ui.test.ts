@@ -7,7 +7,7 @@ describe("the web page", () => {
   let server: ServerProcess;
   let browser: Browser;
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServerProcess("bun", { hls: { alwaysRemux: true } }), launchChromium()]);
+    [server, browser] = await Promise.all([startServerProcess("bun", { hls: { alwaysRemux: true }, webrtc: { host: "127.0.0.1", interfaceAddresses: "none", announcedAddresses: ["127.0.0.1"] } }), launchChromium()]);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -61,6 +61,33 @@ describe("the web page", () => {
       expect(frames[0].spread).toBeGreaterThan(32);
       expect(frames[1].sum).not.toBe(frames[0].sum);
       expect((await page.screenshot()).byteLength).toBeGreaterThan(10_000);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  test("its WebRTC button plays the built-in demo over WHEP: frames decoded at 640x360", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url + "/");
+      await page.locator("tr.stream", { hasText: "demo" }).waitFor({ timeout: 10_000 });
+      await page.click("#use-webrtc");
+      const player = page.frameLocator("#webrtc-player");
+      await player.locator("video").waitFor({ timeout: 10_000 });
+      const frame = page.frames().find((f) => f.url().endsWith("/demo/webrtc"))!;
+      await frame.waitForFunction(() => document.querySelector("video")!.videoWidth > 0, null, { timeout: 15_000 });
+      const stats = await frame.evaluate(async () => {
+        const whep = (window as unknown as { whep: { pc: RTCPeerConnection } }).whep;
+        let decoded = 0;
+        (await whep.pc.getStats()).forEach((r: Record<string, unknown>) => {
+          if (r.type === "inbound-rtp" && r.kind === "video") decoded = r.framesDecoded as number;
+        });
+        const v = document.querySelector("video")!;
+        return { width: v.videoWidth, height: v.videoHeight, decoded };
+      });
+      expect(stats.width).toBe(640);
+      expect(stats.height).toBe(360);
+      expect(stats.decoded).toBeGreaterThan(0);
     } finally {
       await page.close();
     }
