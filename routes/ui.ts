@@ -66,29 +66,56 @@ function readers(s) {
   for (const r of s.readers) by[r.protocol] = (by[r.protocol] || 0) + 1;
   return Object.entries(by).map(([p, n]) => n + " " + p).join(", ") || "none";
 }
+/** Bumped by every showPlayer: a start still waiting gives way to the viewer's newer choice. */
+let loads = 0;
+// Classic HLS: hls.js holds back 2 target durations instead of its default 3 (RFC 8216 6.3.3 says
+// SHOULD), and starts the moment a segment is added, so the newest one it sees is fresh. That keeps
+// a segment of margin over its playlist polling and puts the picture ~2.1 instead of 3.5 target
+// durations behind live (docs/hls.md), for up to one segment more to wait before the start.
+// LL-HLS keeps PART-HOLD-BACK, which any liveSync* setting would override.
+const newestUri = (playlist) => playlist.trim().split("\\n").filter((l) => l && !l.startsWith("#")).pop();
+async function hlsConfig(url, load) {
+  const config = { liveDurationInfinity: true };
+  try {
+    const first = await (await fetch(url)).text();
+    if (first.includes("#EXT-X-PART-INF") || first.includes("#EXT-X-ENDLIST")) return config;
+    config.liveSyncDurationCount = 2;
+    const targetDuration = Number(/#EXT-X-TARGETDURATION:(\\d+)/.exec(first)?.[1] ?? 2);
+    const until = performance.now() + targetDuration * 1000 + 1000;
+    while (load === loads && performance.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (newestUri(await (await fetch(url)).text()) !== newestUri(first)) break;
+    }
+  } catch {}
+  return config;
+}
 function showPlayer() {
+  const load = ++loads;
   $("use-hls").className = mode === "hls" ? "on" : "";
   $("use-webrtc").className = mode === "webrtc" ? "on" : "";
   video.hidden = mode !== "hls";
   $("webrtc-player").hidden = mode !== "webrtc";
   if (!current) return;
+  if (hls) { hls.destroy(); hls = undefined; }
   if (mode === "webrtc") {
-    if (hls) { hls.destroy(); hls = undefined; }
     video.removeAttribute("src");
     $("webrtc-player").src = "/" + current + "/webrtc";
     return;
   }
   $("webrtc-player").removeAttribute("src");
   const url = $("url").textContent;
-  if (hls) hls.destroy();
-  if (window.Hls && Hls.isSupported()) {
-    hls = new Hls({ liveDurationInfinity: true });
+  if (!(window.Hls && Hls.isSupported())) {
+    video.src = url;
+    video.play().catch(() => {});
+    return;
+  }
+  hlsConfig(url, load).then((config) => {
+    if (load !== loads) return; // the viewer picked another stream or WebRTC meanwhile
+    hls = new Hls(config);
     hls.loadSource(url);
     hls.attachMedia(video);
-  } else {
-    video.src = url;
-  }
-  video.play().catch(() => {});
+    video.play().catch(() => {});
+  });
 }
 function play(path) {
   current = path;

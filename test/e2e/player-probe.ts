@@ -21,7 +21,8 @@ export interface PlaybackSample {
   readonly latencyMs: readonly number[];
   /** hls.js's own estimate of the distance to the live edge of the playlist (s), at the end. */
   readonly hlsLatency: number | null;
-  readonly hlsConfig: { lowLatencyMode: boolean } | null;
+  /** What the page asked of hls.js: its low-latency mode and, if set, how many target durations to hold back. */
+  readonly hlsConfig: { lowLatencyMode: boolean; liveSyncDurationCount?: number } | null;
   readonly hlsErrors: readonly { fatal: boolean; type: string; details: string }[];
   readonly mediaError: number | null;
   readonly waiting: number;
@@ -75,6 +76,7 @@ export async function measurePlayback(page: Page, seconds: number, startTimeoutM
       playingDate: Date | null;
       latency: number;
       config: { lowLatencyMode: boolean };
+      userConfig: { liveSyncDurationCount?: number };
     }
     const probe = (window as unknown as { __probe: { hls: HlsInstance[]; errors: PlaybackSample["hlsErrors"][number][] } }).__probe;
     const video = document.querySelector("video")!;
@@ -137,7 +139,7 @@ export async function measurePlayback(page: Page, seconds: number, startTimeoutM
       pictureChange: change,
       latencyMs,
       hlsLatency: hls ? hls.latency : null,
-      hlsConfig: hls ? { lowLatencyMode: hls.config.lowLatencyMode } : null,
+      hlsConfig: hls ? { lowLatencyMode: hls.config.lowLatencyMode, liveSyncDurationCount: hls.userConfig.liveSyncDurationCount } : null,
       hlsErrors: probe.errors,
       mediaError: video.error?.code ?? null,
       waiting,
