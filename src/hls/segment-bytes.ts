@@ -1,5 +1,7 @@
 import type { ChunkPool } from "../core/chunk-pool.ts";
 
+const EMPTY = new Uint8Array(0);
+
 /**
  * The bytes of one media segment, appended into pool chunks and shared by
  * every response that sends the segment or one of its parts. The creator
@@ -16,21 +18,27 @@ export class SegmentBytes {
   /** A send was cut short: the runtime may still hold a view, so the chunks never go back to the pool. */
   private tainted = false;
   byteLength = 0;
+  /** Where the last reserveRun() blocks are. */
+  runChunk: Uint8Array = EMPTY;
+  runOffset = 0;
 
   constructor(private readonly pool: ChunkPool) {}
 
   /**
-   * The next `size` bytes as one view inside a chunk, for the TS muxer to fill
-   * (no copy). `size` must divide the chunk size, so a view never straddles two.
+   * Up to `max` blocks of `size` bytes, contiguous in one chunk, for the TS
+   * muxer to fill (no copy, no view): returns how many (at least one); they
+   * start at `runOffset` in `runChunk`. `size` must divide the chunk size.
    */
-  reserve(size: number): Uint8Array {
+  reserveRun(size: number, max: number): number {
     let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || this.offset === chunk.byteLength) chunk = this.nextChunk();
-    if (this.offset + size > chunk.byteLength) throw new Error(`chunk size ${chunk.byteLength} is not a multiple of ${size}`);
-    const view = chunk.subarray(this.offset, this.offset + size);
-    this.offset += size;
-    this.byteLength += size;
-    return view;
+    const n = Math.min(max, Math.floor((chunk.byteLength - this.offset) / size));
+    if (n < 1) throw new Error(`chunk size ${chunk.byteLength} is not a multiple of ${size}`);
+    this.runChunk = chunk;
+    this.runOffset = this.offset;
+    this.offset += n * size;
+    this.byteLength += n * size;
+    return n;
   }
 
   /** Copies `data` in after the bytes already written (an fMP4 fragment: the one copy into the pool). */

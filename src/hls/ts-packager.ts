@@ -8,7 +8,7 @@ import type { SegmentBytes } from "./segment-bytes.ts";
 /**
  * MPEG-TS segments. One TsMuxer for the muxer's whole life, so continuity
  * counters run on across segment boundaries; packets are written straight
- * into the segment's pool chunks (no copy).
+ * into the segment's pool chunks (no copy), a run of them per reservation.
  */
 export class TsPackager implements Packager, TsPacketSink {
   readonly extension = "ts";
@@ -21,9 +21,16 @@ export class TsPackager implements Packager, TsPacketSink {
     if (chunkSize % TS_PACKET_SIZE !== 0) throw new Error("chunk size must be a multiple of 188");
   }
 
-  packet(): Uint8Array {
-    if (!this.target) throw new Error("no segment open");
-    return this.target.reserve(TS_PACKET_SIZE);
+  buffer: Uint8Array = new Uint8Array(0);
+  offset = 0;
+
+  reserve(max: number): number {
+    const target = this.target;
+    if (!target) throw new Error("no segment open");
+    const n = target.reserveRun(TS_PACKET_SIZE, max);
+    this.buffer = target.runChunk;
+    this.offset = target.runOffset;
+    return n;
   }
 
   begin(bytes: SegmentBytes, tracks: readonly Track[]): void {

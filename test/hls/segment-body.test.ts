@@ -84,13 +84,21 @@ describe("segment bytes and parts", () => {
     expect(store.views(100, 100)).toEqual([]);
   });
 
-  test("TS packets are reserved inside one chunk; a size that does not divide the chunk is refused", () => {
+  test("TS packets are reserved in runs inside one chunk; a size that does not divide the chunk is refused", () => {
     const store = new SegmentBytes(new ChunkPool(188 * 2, 4));
-    for (let i = 0; i < 5; i++) store.reserve(188).fill(i);
-    expect(store.views().map((v) => v.byteLength)).toEqual([376, 376, 188]);
+    const runs: number[][] = [];
+    for (const max of [1, 5, 3]) {
+      const n = store.reserveRun(188, max);
+      runs.push([n, store.runOffset]);
+      store.runChunk.fill(runs.length, store.runOffset, store.runOffset + n * 188);
+    }
+    expect(runs).toEqual([[1, 0], [1, 188], [2, 0]]);
+    expect(store.views().map((v) => v.byteLength)).toEqual([376, 376]);
+    expect(store.byteLength).toBe(752);
+    expect(store.views().map((v) => [v[0], v[187], v[188], v[375]])).toEqual([[1, 1, 2, 2], [3, 3, 3, 3]]);
     const odd = new SegmentBytes(new ChunkPool(300, 4));
-    odd.reserve(188);
-    expect(() => odd.reserve(188)).toThrow("multiple");
+    expect(odd.reserveRun(188, 4)).toBe(1);
+    expect(() => odd.reserveRun(188, 1)).toThrow("multiple");
   });
 
   test("a part held by a response is never recycled: not when its segment grows, not when the segment is evicted", async () => {

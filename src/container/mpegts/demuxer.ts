@@ -97,6 +97,8 @@ export class TsDemuxer {
 
   push(chunk: Uint8Array): PesPacket[] {
     this.sync.push(chunk, this.onPacket);
+    // The caller may reuse `chunk` (a socket's batch buffer): copy the packets the assemblers still point at.
+    for (const a of this.pes.values()) a.settle();
     return this.take();
   }
 

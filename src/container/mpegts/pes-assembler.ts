@@ -1,6 +1,6 @@
 import { ParseError } from "../../core/errors.ts";
 import { PES_FIXED_HEADER, parsePesHeader } from "./pes.ts";
-import { TS_PACKET_SIZE } from "./constants.ts";
+import { TS_HEADER_SIZE, TS_PACKET_SIZE, TS_PAYLOAD_SIZE } from "./constants.ts";
 import type { TsHeader } from "./packet.ts";
 import type { TimestampUnwrapper } from "./timestamp.ts";
 
@@ -48,6 +48,14 @@ const SHRINK_FACTOR = 4;
 const SHRINK_CHECK = 300;
 
 /**
+ * Packets without an adaptation field that follow each other in the caller's
+ * buffer are copied as one run; at most this many, so the scratch buffer needs
+ * only RUN_SLACK bytes past MAX_PES_SIZE for the headers copied along.
+ */
+const MAX_RUN = 256;
+const RUN_SLACK = MAX_RUN * TS_HEADER_SIZE;
+
+/**
  * Reassembles the PES packets of one PID (ISO/IEC 13818-1 2.4.3.6).
  *
  * Packets are copied into one scratch buffer kept from PES to PES (grown
@@ -55,12 +63,25 @@ const SHRINK_CHECK = 300;
  * its elementary stream bytes. That costs one memcpy per PES instead of a
  * zero-filled, over-sized and sometimes regrown buffer per PES, and the
  * units in the ring hold only their own bytes.
+ *
+ * Packets without an adaptation field that lie back to back in the caller's
+ * buffer (most of a picture) are not copied one by one: the run is copied
+ * whole, headers included, and each payload then moved down over the headers
+ * with copyWithin, which makes no view object per packet. The run is copied
+ * before anything reads the scratch buffer and before the caller's push
+ * returns (`settle`), since the caller reuses its buffer.
  */
 export class PesAssembler {
   private scratch: Uint8Array | undefined;
-  /** A PES is in progress (its bytes are scratch[0..len)). */
+  /** A PES is in progress (its bytes are scratch[0..len), the last of them maybe still in the pending run). */
   private open = false;
   private len = 0;
+  /** Bytes of the PES already in scratch; len minus the payload of the pending run. */
+  private copied = 0;
+  /** The pending run: whole packets runBuf[runFrom..runTo), each with its payload right after the 4-byte header. */
+  private runBuf: Uint8Array | undefined;
+  private runFrom = 0;
+  private runTo = 0;
   private broken = false;
   private randomAccess = false;
   private discontinuity = false;
@@ -82,7 +103,7 @@ export class PesAssembler {
     this.lossPending = true;
   }
 
-  /** Bytes this assembler holds: its scratch buffer (at most MAX_PES_SIZE). */
+  /** Bytes this assembler holds: its scratch buffer (at most MAX_PES_SIZE + RUN_SLACK). */
   get buffered(): number {
     return this.scratch?.length ?? 0;
   }
@@ -94,6 +115,7 @@ export class PesAssembler {
       result = this.finish(out);
       this.open = true;
       this.len = 0;
+      this.copied = 0;
       this.broken = false;
       this.randomAccess = false;
       this.discontinuity = false;
@@ -105,33 +127,70 @@ export class PesAssembler {
     const end = at + TS_PACKET_SIZE;
     const need = this.len + (end - from);
     if (need > MAX_PES_SIZE) {
+      this.runBuf = undefined;
       this.open = false;
       this.lossPending = true;
       return "dropped";
     }
-    let scratch = this.scratch;
-    if (!scratch || need > scratch.length) {
-      const grown = new Uint8Array(Math.min(MAX_PES_SIZE, Math.max(need, INITIAL_PES_CAPACITY, (scratch?.length ?? 0) * 2)));
-      if (scratch) grown.set(scratch.subarray(0, this.len));
-      this.scratch = scratch = grown;
-    }
-    scratch.set(buf.subarray(from, end), this.len);
     this.len = need;
+    if (p.payloadOffset === TS_HEADER_SIZE && !p.payloadUnitStart) {
+      if (buf === this.runBuf && at === this.runTo && this.runTo - this.runFrom < MAX_RUN * TS_PACKET_SIZE) {
+        this.runTo = end;
+      } else {
+        this.settle();
+        this.runBuf = buf;
+        this.runFrom = at;
+        this.runTo = end;
+      }
+    } else {
+      this.settle();
+      const scratch = this.room(need);
+      scratch.set(buf.subarray(from, end), this.copied);
+      this.copied = need;
+    }
     // A PES with a length is complete without waiting for the next unit start.
     const declared = this.declaredSize();
     if (declared > 0 && this.len >= declared) return this.finish(out) ?? result;
     return result;
   }
 
+  /** Copies the pending run into the scratch buffer: call before the packets' buffer changes. */
+  settle(): void {
+    const buf = this.runBuf;
+    if (!buf) return;
+    this.runBuf = undefined;
+    const count = (this.runTo - this.runFrom) / TS_PACKET_SIZE;
+    const at = this.copied;
+    const scratch = this.room(at + count * TS_PACKET_SIZE - TS_HEADER_SIZE);
+    // Payload k lands at at + 188k; it belongs at at + 184k. Moving in order never overwrites a payload not yet moved.
+    scratch.set(buf.subarray(this.runFrom + TS_HEADER_SIZE, this.runTo), at);
+    for (let k = 1; k < count; k++) {
+      const src = at + k * TS_PACKET_SIZE;
+      scratch.copyWithin(at + k * TS_PAYLOAD_SIZE, src, src + TS_PAYLOAD_SIZE);
+    }
+    this.copied = at + count * TS_PAYLOAD_SIZE;
+  }
+
   /** Emits the PES in progress, if any. */
   finish(out: PesPacket[]): PesFailure | undefined {
     if (!this.open) return undefined;
+    this.settle();
     this.open = false;
     if (this.len === 0) return undefined;
     const result = this.emit(this.scratch!, out);
     if (result) this.lossPending = true;
     this.shrink();
     return result;
+  }
+
+  /** The scratch buffer, grown (by doubling) to hold `need` bytes; what it holds is kept. */
+  private room(need: number): Uint8Array {
+    const scratch = this.scratch;
+    if (scratch && need <= scratch.length) return scratch;
+    const grown = new Uint8Array(Math.min(MAX_PES_SIZE + RUN_SLACK, Math.max(need, INITIAL_PES_CAPACITY, (scratch?.length ?? 0) * 2)));
+    if (scratch) grown.set(scratch.subarray(0, this.copied));
+    this.scratch = grown;
+    return grown;
   }
 
   private emit(buf: Uint8Array, out: PesPacket[]): PesFailure | undefined {
@@ -173,8 +232,10 @@ export class PesAssembler {
 
   /** Total PES size from PES_packet_length, 0 when unbounded or not known yet. */
   private declaredSize(): number {
+    if (this.len < PES_FIXED_HEADER) return 0;
+    if (this.copied < PES_FIXED_HEADER) this.settle();
     const buf = this.scratch;
-    if (!buf || this.len < PES_FIXED_HEADER) return 0;
+    if (!buf) return 0;
     const n = (buf[4]! << 8) | buf[5]!;
     return n === 0 ? 0 : PES_FIXED_HEADER + n;
   }

@@ -55,6 +55,31 @@ describe("TsDemuxer", () => {
     expect(out.length).toBe(3);
   });
 
+  test("PES bytes do not depend on the chunking, nor on the caller reusing its buffer after each push", () => {
+    const sink = new CollectSink();
+    const m = new TsMuxer(sink, [videoTrack]);
+    // Sizes around whole packets and runs (184 bytes of payload per packet, runs up to 256 packets).
+    for (const [i, size] of [100, 184 * 3, 184 * 300 + 7, 50_000, 183, 185, 184 * 256 * 2 + 1].entries()) m.writeAccessUnit(videoAu(i, i * 3600, i * 3600, size));
+    const bytes = sink.bytes();
+    const whole = new TsDemuxer();
+    const expected = [...whole.push(bytes), ...whole.flush()].map((p) => [p.dts, [...p.data]]);
+    expect(expected.length).toBe(7);
+    for (const step of [188 * 7, 188 * 32 * 7, 1000, 188]) {
+      const d = new TsDemuxer();
+      const reused = new Uint8Array(step);
+      const out = [];
+      for (let at = 0; at < bytes.length; at += step) {
+        const n = Math.min(step, bytes.length - at);
+        reused.set(bytes.subarray(at, at + n));
+        out.push(...d.push(reused.subarray(0, n)));
+        reused.fill(0x47); // what a socket's next batch would leave there
+      }
+      out.push(...d.flush());
+      expect(out.map((p) => [p.dts, [...p.data]])).toEqual(expected);
+      expect(d.stats.ccErrors + d.stats.pesDropped + d.stats.truncatedPackets).toBe(0);
+    }
+  });
+
   test("an oversize PES is dropped and counted", () => {
     const sink = new CollectSink();
     const m = new TsMuxer(sink, [videoTrack]);

@@ -10,15 +10,22 @@ export class CollectSink implements TsPacketSink {
   private buf = new Uint8Array(188 * 64);
   count = 0;
 
-  packet(): Uint8Array {
-    if ((this.count + 1) * 188 > this.buf.length) {
+  buffer = this.buf;
+  offset = 0;
+
+  /** Hands out at most 3 packets at a time, so runs that cross reservations are exercised too. */
+  reserve(max: number): number {
+    const n = Math.min(max, 3);
+    if ((this.count + n) * 188 > this.buf.length) {
       const grown = new Uint8Array(this.buf.length * 2);
       grown.set(this.buf);
       this.buf = grown;
     }
-    const p = this.buf.subarray(this.count * 188, ++this.count * 188);
-    p.fill(0xaa); // stale bytes the muxer must overwrite
-    return p;
+    this.buffer = this.buf;
+    this.offset = this.count * 188;
+    this.count += n;
+    this.buf.fill(0xaa, this.offset, this.count * 188); // stale bytes the muxer must overwrite
+    return n;
   }
 
   bytes(): Uint8Array {
