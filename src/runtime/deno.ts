@@ -1,7 +1,7 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { connectTcp } from "./tcp.ts";
-import { receiveUdp } from "./udp.ts";
+import { receiveUdpDeno } from "./udp-recvmmsg-deno.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
 import { listenTcp } from "./tcp-server.ts";
 
@@ -47,11 +47,7 @@ export const denoRuntime: Runtime = {
     Deno.addSignalListener("SIGTERM", fn);
   },
   exit: (code) => Deno.exit(code),
-  // Deno 2.9's node:dgram never applies setRecvBufferSize to the socket: it records the
-  // size and allocates a buffer that large for every datagram (8 MiB zeroed per 1316-byte
-  // datagram with our 4 MiB default: 75-93 % loss at 100 Mbit/s, bench/udp-ingest). So on
-  // Deno the kernel's default receive buffer stays (net.core.rmem_default).
-  receiveUdp: (options, onBatch, onError) => receiveUdp({ ...options, receiveBuffer: undefined }, onBatch, onError),
+  receiveUdp: receiveUdpDeno,
   connectTcp,
   writeFileAtomic,
   bindUdpPair,

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from "node:dgram";
 import { setImmediate } from "node:timers";
 
-/** node:dgram works the same on Bun and Deno (DESIGN.md); both adapters use this. */
+/** node:dgram works the same on Bun and Deno (DESIGN.md); both adapters fall back to it where recvmmsg (udp-mmsg.ts) cannot be used. */
 
 export interface UdpReceiveOptions {
   /** Address to bind: the unicast address, or the multicast group (so only that group's traffic arrives). */
@@ -22,6 +22,8 @@ export interface UdpReceiveStats {
 }
 
 export interface UdpReceiver {
+  /** How datagrams are read: recvmmsg(2) through FFI (udp-mmsg.ts) or node:dgram (this file). */
+  readonly kind: "recvmmsg" | "dgram";
   /** Receive buffer the kernel granted, in bytes (Linux reports twice the usable size: socket(7)); 0 when not set. */
   readonly granted: number;
   readonly stats: UdpReceiveStats;
@@ -105,5 +107,5 @@ export async function receiveUdp(
       granted = 0;
     }
   }
-  return { granted, stats, close: () => socket.close() };
+  return { kind: "dgram", granted, stats, close: () => socket.close() };
 }
