@@ -30,7 +30,7 @@ export async function startServerProcess(runtime: RuntimeName, config: object, t
   const args =
     runtime === "bun"
       ? ["src/main.ts", "--config", configPath]
-      : ["run", "--allow-net", "--allow-read", "--allow-env", "--allow-sys", "--allow-write", "src/main.ts", "--config", configPath];
+      : ["run", "--allow-net", "--allow-ffi", "--allow-read", "--allow-env", "--allow-sys", "--allow-write", "src/main.ts", "--config", configPath];
   const child: ChildProcess = spawn(join(BIN, runtime), args, {
     cwd: ROOT,
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", PORT: "" },

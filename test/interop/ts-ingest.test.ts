@@ -44,6 +44,9 @@ for (const runtime of ["bun", "deno"] as RuntimeName[]) {
         expect(after.source!.counters.datagrams).toBeGreaterThan(100);
         expect(after.source!.counters.ccErrors).toBe(0);
         expect(after.source!.counters.oddSizes).toBe(0);
+        // Set with setsockopt and read back (recvmmsg path; Deno's node:dgram fallback cannot set it and reports 0).
+        expect(after.source!.counters.receiveBufferGranted).toBeGreaterThan(0);
+        expect(server.log()).not.toContain("UDP sources use node:dgram");
         expect(after.tracks.map((t) => t.codec)).toEqual(["h264", "aac"]);
       } finally {
         await sender.stop();

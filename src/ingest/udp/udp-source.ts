@@ -92,7 +92,7 @@ export class UdpSource implements StatusSource {
     if (reported === 0) {
       log.warn(
         `${this.stream.path}: this runtime (${this.runtime.name}) cannot set the socket receive buffer; ` +
-          `the kernel default applies: raise it with sysctl -w net.core.rmem_default=${this.options.receiveBuffer}, or run on Bun`,
+          `the kernel default applies: raise it with sysctl -w net.core.rmem_default=${this.options.receiveBuffer}, or run Deno with --allow-ffi`,
       );
       return;
     }
