@@ -62,9 +62,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function sender(): Promise<Socket> {
+async function sender(address = "127.0.0.1"): Promise<Socket> {
   const s = createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
+  await new Promise<void>((r) => s.bind(0, address, r));
   children.push({ kill: () => (s.close(), true) });
   return s;
 }
@@ -97,6 +97,24 @@ describe.skipIf(!linux)("UDP receiver on Deno", () => {
     expect(r.bytes).toEqual(feedBytes);
     expect(r.stats).toMatchObject({ datagrams: 3, bytes: feedBytes.length });
     expect(r.stderr).toBe("");
+  }, 30_000);
+
+  test("source-specific multicast (IP_ADD_SOURCE_MEMBERSHIP on 127.0.0.1): another source's datagram is not delivered", async () => {
+    const port = await freePort();
+    const group = "232.255.71.22";
+    const multicast = { group, interface: "127.0.0.1", source: "127.0.0.1" };
+    const run = receive(["--allow-ffi"], { host: group, port, multicast, receiveBuffer: undefined }, feed[0]!.length);
+    expect(await run.opened).toEqual({ kind: "recvmmsg", granted: 0 });
+    // 127.0.0.2 is on lo too: without the source filter its datagram would arrive first.
+    const other = await sender("127.0.0.2");
+    other.setMulticastInterface("127.0.0.2");
+    await send(other, datagram(9, 1316), port, group);
+    const s = await sender();
+    s.setMulticastInterface("127.0.0.1");
+    await send(s, feed[0]!, port, group);
+    const r = await run.result;
+    expect(r.bytes).toEqual(feed[0]!);
+    expect(r.stats.datagrams).toBe(1);
   }, 30_000);
 
   test("without --allow-ffi: node:dgram, said once in the log, datagrams still arrive", async () => {
