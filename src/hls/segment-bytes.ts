@@ -90,6 +90,7 @@ export class SegmentBytes {
     if (this.refs > 0) return;
     if (!this.tainted) for (const chunk of this.chunks) this.pool.give(chunk);
     this.chunks.length = 0;
+    this.runChunk = EMPTY;
   }
 
   private nextChunk(): Uint8Array {

@@ -5,6 +5,8 @@ import { TsMuxer, type TsPacketSink } from "../container/mpegts/muxer.ts";
 import type { Packager } from "./packager.ts";
 import type { SegmentBytes } from "./segment-bytes.ts";
 
+const EMPTY = new Uint8Array(0);
+
 /**
  * MPEG-TS segments. One TsMuxer for the muxer's whole life, so continuity
  * counters run on across segment boundaries; packets are written straight
@@ -16,13 +18,13 @@ export class TsPackager implements Packager, TsPacketSink {
   private muxer: TsMuxer | undefined;
   private target: SegmentBytes | undefined;
   tracks: readonly Track[] = [];
+  /** Where the packets reserved last are (TsPacketSink). */
+  buffer: Uint8Array = EMPTY;
+  offset = 0;
 
   constructor(chunkSize: number) {
     if (chunkSize % TS_PACKET_SIZE !== 0) throw new Error("chunk size must be a multiple of 188");
   }
-
-  buffer: Uint8Array = new Uint8Array(0);
-  offset = 0;
 
   reserve(max: number): number {
     const target = this.target;
@@ -54,5 +56,6 @@ export class TsPackager implements Packager, TsPacketSink {
 
   drop(): void {
     this.target = undefined;
+    this.buffer = EMPTY;
   }
 }
