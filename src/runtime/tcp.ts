@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { connectTlsSocket, type TlsOptions, tlsPeerProblem } from "./tls.ts";
 
-/** A client TCP connection (node:net works the same on Bun and Deno). */
+/** A client TCP connection (node:net here, on Deno; Bun uses tcp-bun.ts with the same contract). */
 export interface TcpConnection {
   write(bytes: Uint8Array): void;
   close(): void;
