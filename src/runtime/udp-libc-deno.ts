@@ -1,4 +1,4 @@
-import type { LinuxSocketCalls } from "./udp-linux.ts";
+import { type LibcSocketSymbols, type LinuxSocketCalls, socketCalls } from "./udp-linux.ts";
 
 /**
  * The libc calls of the recvmmsg receiver (udp-mmsg.ts) through Deno's FFI
@@ -16,13 +16,7 @@ interface DenoFfi {
   UnsafePointerView: { new (p: object): { getInt32(offset: number): number }; getCString(p: object): string };
 }
 
-interface Symbols {
-  socket(domain: number, type: number, protocol: number): number;
-  bind(fd: number, address: Uint8Array, length: number): number;
-  setsockopt(fd: number, level: number, name: number, value: Uint8Array, length: number): number;
-  getsockopt(fd: number, level: number, name: number, value: Uint8Array, length: Uint8Array): number;
-  recvmmsg(fd: number, headers: Uint8Array, n: number, flags: number, timeout: null): number;
-  close(fd: number): number;
+interface Symbols extends LibcSocketSymbols {
   __errno_location(): Pointer;
   strerror(code: number): Pointer;
 }
@@ -58,13 +52,7 @@ export function libcDeno(): LinuxSocketCalls | string {
 function bind(s: Symbols): LinuxSocketCalls {
   // errno is thread-local and JavaScript runs on one thread: its address does not change.
   let errnoView: { getInt32(offset: number): number } | undefined;
-  return {
-    socket: (domain, type, protocol) => s.socket(domain, type, protocol),
-    bind: (fd, address) => s.bind(fd, address, address.byteLength),
-    setsockopt: (fd, level, name, value) => s.setsockopt(fd, level, name, value, value.byteLength),
-    getsockopt: (fd, level, name, value, length) => s.getsockopt(fd, level, name, value, length),
-    recvmmsg: (fd, headers, n, flags) => s.recvmmsg(fd, headers, n, flags, null),
-    close: (fd) => s.close(fd),
+  return socketCalls(s, {
     errno() {
       if (!errnoView) {
         const p = s.__errno_location();
@@ -78,5 +66,5 @@ function bind(s: Symbols): LinuxSocketCalls {
       return p === null ? `errno ${code}` : Deno.UnsafePointerView.getCString(p);
     },
     address: (bytes) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes))),
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { dlopen, FFIType, ptr, read } from "bun:ffi";
-import type { LinuxSocketCalls } from "./udp-linux.ts";
+import { type LinuxSocketCalls, socketCalls } from "./udp-linux.ts";
 
 /**
  * The libc calls of the recvmmsg receiver (udp-mmsg.ts) through bun:ffi
@@ -34,18 +34,12 @@ export function libc(): LinuxSocketCalls | undefined {
 }
 
 function bind(s: ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"]): LinuxSocketCalls {
-  return {
-    socket: (domain, type, protocol) => s.socket(domain, type, protocol),
-    bind: (fd, address) => s.bind(fd, address, address.byteLength),
-    setsockopt: (fd, level, name, value) => s.setsockopt(fd, level, name, value, value.byteLength),
-    getsockopt: (fd, level, name, value, length) => s.getsockopt(fd, level, name, value, length),
-    recvmmsg: (fd, headers, n, flags) => s.recvmmsg(fd, headers, n, flags, null),
-    close: (fd) => s.close(fd),
+  return socketCalls(s, {
     errno() {
       const p = s.__errno_location();
       return p === null ? 0 : read.i32(p, 0);
     },
     strerror: (code) => String(s.strerror(code)),
     address: (bytes) => BigInt(ptr(bytes)),
-  };
+  });
 }

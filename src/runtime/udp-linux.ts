@@ -88,3 +88,26 @@ export function getIntOption(c: LinuxSocketCalls, fd: number, level: number, nam
   const len = Uint32Array.of(4);
   return c.getsockopt(fd, level, name, new Uint8Array(v.buffer), new Uint8Array(len.buffer)) === 0 ? v[0]! : 0;
 }
+
+/** libc's socket functions as both FFIs expose them: a typed array where C takes a pointer. */
+export interface LibcSocketSymbols {
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, address: Uint8Array, length: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array, length: number): number;
+  getsockopt(fd: number, level: number, name: number, value: Uint8Array, length: Uint8Array): number;
+  recvmmsg(fd: number, headers: Uint8Array, n: number, flags: number, timeout: null): number;
+  close(fd: number): number;
+}
+
+/** The calls every runtime binds alike; errno, strerror and addresses are each FFI's own. */
+export function socketCalls(s: LibcSocketSymbols, own: Pick<LinuxSocketCalls, "errno" | "strerror" | "address">): LinuxSocketCalls {
+  return {
+    socket: (domain, type, protocol) => s.socket(domain, type, protocol),
+    bind: (fd, address) => s.bind(fd, address, address.byteLength),
+    setsockopt: (fd, level, name, value) => s.setsockopt(fd, level, name, value, value.byteLength),
+    getsockopt: (fd, level, name, value, length) => s.getsockopt(fd, level, name, value, length),
+    recvmmsg: (fd, headers, n, flags) => s.recvmmsg(fd, headers, n, flags, null),
+    close: (fd) => s.close(fd),
+    ...own,
+  };
+}
