@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { freeUdpPort } from "../helpers/ports.ts";
 
 /** Deno's UDP receiver, run in a Deno child (test/runtime/fixtures/udp-receive-deno.ts), fed from here. */
 
@@ -54,14 +55,6 @@ function receive(flags: string[], options: object, expectBytes: number, env: Rec
   return { opened, result };
 }
 
-async function freePort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
-  const port = s.address().port;
-  s.close();
-  return port;
-}
-
 async function sender(address = "127.0.0.1"): Promise<Socket> {
   const s = createSocket("udp4");
   await new Promise<void>((r) => s.bind(0, address, r));
@@ -82,7 +75,7 @@ const feedBytes = Uint8Array.from(feed.flatMap((d) => [...d]));
 
 describe.skipIf(!linux)("UDP receiver on Deno", () => {
   test("with --allow-ffi: recvmmsg, SO_RCVBUF granted by the kernel, a multicast feed joined on 127.0.0.1 arrives", async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const group = "239.255.71.21";
     const run = receive(["--allow-ffi"], { host: group, port, multicast: { group, interface: "127.0.0.1" }, receiveBuffer: 1 << 20 }, feedBytes.length);
     const opened = await run.opened;
@@ -100,7 +93,7 @@ describe.skipIf(!linux)("UDP receiver on Deno", () => {
   }, 30_000);
 
   test("source-specific multicast (IP_ADD_SOURCE_MEMBERSHIP on 127.0.0.1): another source's datagram is not delivered", async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const group = "232.255.71.22";
     const multicast = { group, interface: "127.0.0.1", source: "127.0.0.1" };
     const run = receive(["--allow-ffi"], { host: group, port, multicast, receiveBuffer: undefined }, feed[0]!.length);
@@ -118,7 +111,7 @@ describe.skipIf(!linux)("UDP receiver on Deno", () => {
   }, 30_000);
 
   test("without --allow-ffi: node:dgram, said once in the log, datagrams still arrive", async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const run = receive([], { host: "127.0.0.1", port, receiveBuffer: 1 << 20 }, feedBytes.length);
     const opened = await run.opened;
     expect(opened).toEqual({ kind: "dgram", granted: 0 });
@@ -130,7 +123,7 @@ describe.skipIf(!linux)("UDP receiver on Deno", () => {
   }, 30_000);
 
   test("UDP_RECVMMSG=0: node:dgram even with --allow-ffi, no warning", async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const run = receive(["--allow-ffi"], { host: "127.0.0.1", port, receiveBuffer: 1 << 20 }, feedBytes.length, { UDP_RECVMMSG: "0" });
     expect((await run.opened).kind).toBe("dgram");
     const s = await sender();

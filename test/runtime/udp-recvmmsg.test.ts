@@ -3,15 +3,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { libc } from "../../src/runtime/udp-libc.ts";
 import { receiveUdpBun } from "../../src/runtime/udp-recvmmsg.ts";
 import { receiveUdp, type UdpReceiver } from "../../src/runtime/udp.ts";
-
-/** A port that was free a moment ago (the receivers need a fixed one). */
-async function freePort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
-  const port = s.address().port;
-  s.close();
-  return port;
-}
+import { freeUdpPort } from "../helpers/ports.ts";
 
 function sender(): Promise<Socket> {
   const s = createSocket("udp4");
@@ -49,7 +41,7 @@ afterEach(() => {
 
 describe.skipIf(!libc())("recvmmsg UDP receiver (Bun, Linux)", () => {
   test("datagrams arrive whole, in order, in batches; sizes that are not whole TS packets are counted", async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const got: Uint8Array[] = [];
     // The batch buffer is reused: keep copies, as the TS demuxer does.
     const r = await receiveUdpBun({ host: "127.0.0.1", port, receiveBuffer: 1 << 20 }, (b) => got.push(b.slice()), () => {});
@@ -68,7 +60,7 @@ describe.skipIf(!libc())("recvmmsg UDP receiver (Bun, Linux)", () => {
   });
 
   test("a datagram longer than a slot (48 TS packets) is cut and counted", async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const got: Uint8Array[] = [];
     const r = await receiveUdpBun({ host: "127.0.0.1", port, receiveBuffer: undefined }, (b) => got.push(b.slice()), () => {});
     open.push(r);
@@ -86,7 +78,7 @@ describe.skipIf(!libc())("recvmmsg UDP receiver (Bun, Linux)", () => {
   });
 
   test("the same bytes and counters as the node:dgram receiver", async () => {
-    const [p1, p2] = [await freePort(), await freePort()];
+    const [p1, p2] = [await freeUdpPort(), await freeUdpPort()];
     const a: Uint8Array[] = [];
     const b: Uint8Array[] = [];
     const fast = await receiveUdpBun({ host: "127.0.0.1", port: p1, receiveBuffer: 1 << 20 }, (x) => a.push(x.slice()), () => {});
@@ -110,7 +102,7 @@ describe.skipIf(!libc())("recvmmsg UDP receiver (Bun, Linux)", () => {
   });
 
   test("multicast joined on the loopback interface", async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const group = "239.255.71.9";
     const got: Uint8Array[] = [];
     const r = await receiveUdpBun({ host: group, port, multicast: { group, interface: "127.0.0.1" }, receiveBuffer: 1 << 20 }, (b) => got.push(b.slice()), () => {});
@@ -124,13 +116,13 @@ describe.skipIf(!libc())("recvmmsg UDP receiver (Bun, Linux)", () => {
   });
 
   test("joining on an address that is no local interface fails with the reason", async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const options = { host: "239.255.71.10", port, multicast: { group: "239.255.71.10", interface: "192.0.2.1" }, receiveBuffer: undefined };
     await expect(receiveUdpBun(options, () => {}, () => {})).rejects.toThrow(/cannot join membership of 239\.255\.71\.10 on 192\.0\.2\.1: .+/);
   });
 
   test("after close nothing more is delivered", async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     let n = 0;
     const r = await receiveUdpBun({ host: "127.0.0.1", port, receiveBuffer: undefined }, () => n++, () => {});
     const s = await sender();
