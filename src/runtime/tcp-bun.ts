@@ -16,7 +16,7 @@ export function connectTcpBun(host: string, port: number, timeoutMs: number, han
   if (tls) return connectTcp(host, port, timeoutMs, handlers, tls);
   return new Promise((resolve, reject) => {
     let state: "connecting" | "open" | "closed" = "connecting";
-    /** Bytes written but not taken by the kernel yet, in order. */
+    /** Bytes written but not taken by the kernel yet, in order; callers bound it through pendingBytes (rtsp-connection.ts). */
     const queue: Uint8Array[] = [];
     let queued = 0;
     const finish = (error?: Error) => {

@@ -11,6 +11,13 @@ const log = logger("rtsp");
 const USER_AGENT = "mediaserver";
 /** A 401 is answered once with credentials, once more if the server says the nonce went stale (RFC 7616 3.3). */
 const MAX_AUTH_RETRIES = 2;
+/**
+ * Bytes the kernel has not taken past which receiver reports are dropped: a
+ * camera that sends but never reads would otherwise grow our write queue by
+ * a report every few seconds for as long as it streams. RTCP is best-effort
+ * (RFC 3550 6), and requests are bounded by their answer's timeout.
+ */
+export const MAX_PENDING_REPORT_BYTES = 64 * 1024;
 
 export interface RtspConnectionOptions {
   readonly host: string;
@@ -71,8 +78,9 @@ export class RtspConnection {
     }
   }
 
-  /** RTCP (receiver reports) back to the camera on the same connection. */
+  /** RTCP (receiver reports) back to the camera on the same connection; dropped while the camera reads nothing. */
   sendInterleaved(channel: number, payload: Uint8Array): void {
+    if (this.tcp.pendingBytes > MAX_PENDING_REPORT_BYTES) return;
     this.tcp.write(interleavedFrame(channel, payload));
   }
 
