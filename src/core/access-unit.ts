@@ -13,6 +13,18 @@ export interface AccessUnit {
   /** A random access point: IDR/IRAP for video; every audio frame. */
   readonly key: boolean;
   readonly units: readonly Uint8Array[];
+  /**
+   * Set when `units` live in reused memory (UnitArena): the ring retains it
+   * while it keeps the unit, and anyone who keeps the bytes longer (past
+   * the ring's eviction) must retain and release it too, or copy them.
+   */
+  readonly storage?: UnitStorage;
+}
+
+/** A reference count on the memory a unit's bytes live in. */
+export interface UnitStorage {
+  retain(): void;
+  release(): void;
 }
 
 export function accessUnitSize(au: AccessUnit): number {

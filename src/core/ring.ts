@@ -47,6 +47,7 @@ export class Ring {
     const seq = this.tail++;
     const size = accessUnitSize(au);
     this.slots[seq % MAX_ITEMS] = au;
+    au.storage?.retain();
     this.sizes[seq % MAX_ITEMS] = size;
     this.bytesHeld += size;
     if (randomAccess) this.keys.push(seq);
@@ -101,6 +102,7 @@ export class Ring {
   private dropHead(): void {
     const i = this.head % MAX_ITEMS;
     this.bytesHeld -= this.sizes[i];
+    this.slots[i]?.storage?.release();
     this.slots[i] = undefined;
     this.head++;
   }

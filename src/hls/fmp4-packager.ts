@@ -11,7 +11,8 @@ import type { SegmentBytes } from "./segment-bytes.ts";
  * fMP4 segments (RFC 8216 3.3): an init segment per timeline and parameter
  * set, then moof+mdat fragments, one per segment or, in the low-latency
  * variant, one per part. Each fragment is serialized once and copied once
- * into the segment's pool chunks.
+ * into the segment's pool chunks. Units wait for their fragment retained
+ * (AccessUnit.storage): a small ring may drop them before the flush.
  */
 export class Fmp4Packager implements Packager {
   readonly extension = "m4s";
@@ -37,25 +38,30 @@ export class Fmp4Packager implements Packager {
       this.writer = writer;
     }
     this.target = bytes;
-    this.pending = [];
+    this.release();
   }
 
   setTracks(): void {}
 
   add(au: AccessUnit): void {
+    au.storage?.retain();
     this.pending.push(au);
   }
 
   flush(next: AccessUnit | undefined): void {
     if (this.pending.length === 0 || !this.writer || !this.target) return;
-    const units = this.pending;
-    this.pending = [];
-    this.target.write(this.writer.fragment(units, next ? [next] : []));
+    this.target.write(this.writer.fragment(this.pending, next ? [next] : []));
+    this.release();
   }
 
   drop(): void {
-    this.pending = [];
+    this.release();
     this.target = undefined;
+  }
+
+  private release(): void {
+    for (const au of this.pending) au.storage?.release();
+    this.pending = [];
   }
 }
 

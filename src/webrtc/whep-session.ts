@@ -24,9 +24,13 @@ interface SendTrack {
   readonly note: string | undefined;
 }
 
-/** werift wants Buffers; this one is a view over our bytes, not a copy. */
-function bufferView(u: Uint8Array): Buffer {
-  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+/**
+ * werift wants Buffers, and keeps sent packets for NACK resends for longer
+ * than the ring may keep the unit: a unit in reused memory
+ * (AccessUnit.storage) has its payloads copied, others are viewed.
+ */
+function payloadBuffer(payload: Uint8Array, unit: AccessUnit): Buffer {
+  return unit.storage ? Buffer.from(payload) : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
 /**
@@ -153,7 +157,7 @@ export class WhepSession {
     for (const p of t.writer.write(au)) {
       // A new packet object for every send: werift rewrites header fields in place and keeps it for NACKs.
       const header = new RtpHeader({ marker: p.marker, payloadType: t.payloadType, sequenceNumber: p.sequence, timestamp: p.timestamp });
-      sending.push(t.sender.sendRtp(new RtpPacket(header, bufferView(p.payload))));
+      sending.push(t.sender.sendRtp(new RtpPacket(header, payloadBuffer(p.payload, au))));
     }
     await Promise.all(sending);
     this.stream.counters.bytesOut += sending.length > 0 ? au.units.reduce((n, u) => n + u.byteLength, 0) : 0;

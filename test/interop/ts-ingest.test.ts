@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createSocket } from "node:dgram";
 import { FFMPEG } from "../helpers/peers.ts";
 import { sendDemo } from "../helpers/ffmpeg-sender.ts";
+import { ffmpegDecodes } from "../helpers/hls-decode.ts";
 import { freeTcpPort, freeUdpPort } from "../helpers/ports.ts";
 import { run, type RuntimeName, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { waitForStream } from "../helpers/stream-api.ts";
@@ -83,6 +84,39 @@ for (const runtime of ["bun", "deno"] as RuntimeName[]) {
       const udpPath = await fetch(`${server.url}/udp/ingest`, { method: "POST", body });
       expect(udpPath.status).toBe(404);
     });
+  });
+}
+
+for (const runtime of ["bun", "deno"] as RuntimeName[]) {
+  describe(`MPEG-TS into a ring shorter than an fMP4 segment on ${runtime}`, () => {
+    let server: ServerProcess;
+    let udpPort: number;
+
+    beforeAll(async () => {
+      udpPort = await freeUdpPort();
+      server = await startServerProcess(runtime, {
+        demo: { enabled: false },
+        ring: { maxDuration: 1 },
+        hls: { segmentDuration: 3 },
+        paths: { udp: { source: `udp://127.0.0.1:${udpPort}`, hls: { variant: "fmp4" } } },
+      });
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    // The ring drops units the fMP4 packager still holds for its 3 s fragment; their arena slabs
+    // must not be reused before the fragment is written (UnitArena, AccessUnit.storage).
+    test("units held past the ring keep their bytes: HLS decodes, the muxer keeps running", async () => {
+      const sender = sendDemo(`udp://127.0.0.1:${udpPort}?pkt_size=1316`);
+      try {
+        await waitForStream(server.url, "udp", receiving, 10_000);
+        await ffmpegDecodes(`${server.url}/udp/index.m3u8`, 8);
+        expect(server.log()).not.toContain("HLS muxer");
+      } finally {
+        await sender.stop();
+      }
+    }, 60_000);
   });
 }
 

@@ -112,7 +112,7 @@ export class TsAccessUnitReader {
       state.waitKey = false;
     }
     state.used = true;
-    out.push({ track: state.track, pts, dts: pes.dts ?? pts, key, units });
+    out.push({ track: state.track, pts, dts: pes.dts ?? pts, key, units, storage: pes.storage });
   }
 
   private updateVideo(state: TrackState, params: ParameterSets, h265: boolean): void {
@@ -145,7 +145,7 @@ export class TsAccessUnitReader {
       const t = Math.round((pts * h.sampleRate) / TS_CLOCK_RATE) + offset;
       offset += AAC_FRAME_SAMPLES * h.rawBlocks;
       state.used = true;
-      out.push({ track: state.track, pts: t, dts: t, key: true, units: [f.data] });
+      out.push({ track: state.track, pts: t, dts: t, key: true, units: [f.data], storage: pes.storage });
     }
   }
 

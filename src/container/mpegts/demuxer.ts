@@ -1,4 +1,5 @@
 import { ParseError } from "../../core/errors.ts";
+import type { UnitArena } from "../../core/unit-arena.ts";
 import { PID_NULL, PID_PAT, STREAM_TYPE, TS_PACKET_SIZE } from "./constants.ts";
 import { readTsHeader, TsHeader } from "./packet.ts";
 import { PcrMonitor } from "./pcr-monitor.ts";
@@ -13,6 +14,8 @@ export type { PesPacket } from "./pes-assembler.ts";
 export interface TsDemuxerOptions {
   /** program_number to follow; default: the first program with video. */
   readonly program?: number;
+  /** Where PES bytes go (reused memory); without it each PES gets its own buffer. */
+  readonly arena?: UnitArena;
 }
 
 export interface TsDemuxerStats {
@@ -244,7 +247,7 @@ export class TsDemuxer {
       streams.push(s);
       const old = this.pes.get(s.pid);
       if (!old || old.streamType !== s.streamType) {
-        const assembler = new PesAssembler(s.pid, s.streamType, new TimestampUnwrapper(this.clock));
+        const assembler = new PesAssembler(s.pid, s.streamType, new TimestampUnwrapper(this.clock), this.options.arena);
         this.pes.set(s.pid, assembler);
         this.pesByPid[s.pid] = assembler;
       }

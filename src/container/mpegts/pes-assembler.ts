@@ -1,4 +1,6 @@
+import type { UnitStorage } from "../../core/access-unit.ts";
 import { ParseError } from "../../core/errors.ts";
+import type { UnitArena } from "../../core/unit-arena.ts";
 import { PES_FIXED_HEADER, parsePesHeader } from "./pes.ts";
 import { TS_HEADER_SIZE, TS_PACKET_SIZE, TS_PAYLOAD_SIZE } from "./constants.ts";
 import type { TsHeader } from "./packet.ts";
@@ -20,8 +22,10 @@ export interface PesPacket {
   /** 90 kHz, unwrapped past 2^33 (see TimestampUnwrapper). */
   readonly pts?: number;
   readonly dts?: number;
-  /** The elementary stream bytes: an exact-size copy made from the transport packets. */
+  /** The elementary stream bytes: a copy made from the transport packets (exact-size, or in the arena's slab). */
   readonly data: Uint8Array;
+  /** The arena slab `data` lives in, when there is an arena. */
+  readonly storage?: UnitStorage;
   /** random_access_indicator on a packet of this PES (2.4.3.5). */
   readonly randomAccess: boolean;
   /** discontinuity_indicator on a packet of this PES. */
@@ -59,8 +63,9 @@ const RUN_SLACK = MAX_RUN * TS_HEADER_SIZE;
  * Reassembles the PES packets of one PID (ISO/IEC 13818-1 2.4.3.6).
  *
  * Packets are copied into one scratch buffer kept from PES to PES (grown
- * when a PES needs more); a finished PES leaves it as an exact-size copy of
- * its elementary stream bytes. That costs one memcpy per PES instead of a
+ * when a PES needs more); a finished PES leaves it as a copy of its
+ * elementary stream bytes, into the arena when there is one (reused
+ * memory), else exact-size. That costs one memcpy per PES instead of a
  * zero-filled, over-sized and sometimes regrown buffer per PES, and the
  * units in the ring hold only their own bytes.
  *
@@ -95,6 +100,7 @@ export class PesAssembler {
     readonly pid: number,
     readonly streamType: number,
     private readonly unwrapper: TimestampUnwrapper,
+    private readonly arena?: UnitArena,
   ) {}
 
   /** A packet was lost: the PES in progress cannot be used. */
@@ -204,12 +210,15 @@ export class PesAssembler {
       if (h.payloadOffset > end) throw new ParseError("PES: header past end");
       const dts = h.dts === undefined ? undefined : this.unwrapper.unwrap(h.dts);
       const pts = h.pts === undefined ? undefined : this.unwrapper.unwrap(h.pts);
+      const payload = buf.subarray(h.payloadOffset, end);
+      const { data, storage } = this.arena ? this.arena.copy(payload) : { data: payload.slice(), storage: undefined };
       out.push({
         pid: this.pid,
         streamType: this.streamType,
         pts,
         dts: dts ?? pts,
-        data: buf.slice(h.payloadOffset, end),
+        data,
+        storage,
         randomAccess: this.randomAccess,
         discontinuity: this.discontinuity,
         lost: this.lossPending,
