@@ -5,10 +5,12 @@ const MIN_SLAB = 256 * 1024;
 const MAX_SLAB = 8 * 1024 * 1024;
 const UNITS_PER_SLAB = 4;
 /**
- * Free slabs kept for reuse. The ring drops a whole GOP at once, which can
- * free several slabs together; more than this go to the garbage collector.
+ * Bytes of free slabs kept for reuse. The ring drops a whole GOP at once,
+ * which frees its slabs together, and the next GOP takes them back one by
+ * one: keeping a GOP's worth (25 MB at 100 Mbit/s, 2 s) is what avoids
+ * fresh memory. Past this they go to the garbage collector.
  */
-const MAX_FREE = 4;
+const MAX_FREE_BYTES = 32 * 1024 * 1024;
 
 /**
  * One slab: units are views into it. `refs` counts the ring entries and
@@ -61,6 +63,7 @@ export class UnitArena {
   /** Slabs filled during this batch: the arena's reference is dropped at settle(). */
   private sealed: Slab[] = [];
   private readonly free: Slab[] = [];
+  private freeBytes = 0;
   private largest = 0;
   /** Slabs allocated and reused, for tests and benchmarks. */
   readonly stats = { allocated: 0, reused: 0 };
@@ -91,19 +94,25 @@ export class UnitArena {
 
   /** Called by a slab whose last holder let go. */
   recycle(slab: Slab): void {
-    if (this.free.length >= MAX_FREE || slab.bytes.byteLength < this.slabSize(0)) return;
+    const size = slab.bytes.byteLength;
+    if (this.freeBytes + size > MAX_FREE_BYTES) return;
     // A new Slab over the same memory: the old one stays dead, and its views are detached.
     this.free.push(new Slab(this, slab.bytes.buffer.transfer()));
+    this.freeBytes += size;
   }
 
   private next(n: number): Slab {
     if (this.current) this.sealed.push(this.current);
-    const size = this.slabSize(n);
+    // A free slab smaller than the size wanted now is still used while the unit fits: slab sizes
+    // follow the largest frames, and dropping the smaller ones at each change would allocate anew.
     let slab: Slab | undefined;
-    while ((slab = this.free.pop()) && slab.bytes.byteLength < size);
+    while ((slab = this.free.pop())) {
+      this.freeBytes -= slab.bytes.byteLength;
+      if (slab.bytes.byteLength >= n) break;
+    }
     if (slab) this.stats.reused++;
     else {
-      slab = new Slab(this, new ArrayBuffer(size));
+      slab = new Slab(this, new ArrayBuffer(this.slabSize(n)));
       this.stats.allocated++;
     }
     this.largest = n;
