@@ -7,6 +7,7 @@ import type { WebRtcConfig } from "../config/schema.ts";
 import { requestKeyframe } from "./keyframe-request.ts";
 import type { WhepOffer } from "./offer.ts";
 import { type PeerOptions, PeerSession } from "./peer-session.ts";
+import { payloadBuffer } from "./payload-buffer.ts";
 import { reordered } from "./reordering.ts";
 import { RtpWriter } from "./rtp-writer.ts";
 import type { SessionPlan } from "./session-plan.ts";
@@ -22,15 +23,6 @@ interface SendTrack {
   readonly payloadType: number;
   readonly codec: string;
   readonly note: string | undefined;
-}
-
-/**
- * werift wants Buffers, and keeps sent packets for NACK resends for longer
- * than the ring may keep the unit: a unit in reused memory
- * (AccessUnit.storage) has its payloads copied, others are viewed.
- */
-function payloadBuffer(payload: Uint8Array, unit: AccessUnit): Buffer {
-  return unit.storage ? Buffer.from(payload) : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
 /**
