@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { splitAnnexB } from "../../src/codec/annexb.ts";
+import { join, resolve } from "node:path";
+import { indexOfStartCode, splitAnnexB, useStartCodeSearch } from "../../src/codec/annexb.ts";
+import { startCodeSearchBun } from "../../src/runtime/start-code-bun.ts";
+import { run } from "../helpers/server-process.ts";
+import { compareStartCodeSearch } from "../runtime/fixtures/start-code-compare.ts";
 import { BitReader, removeEmulationPrevention } from "../../src/codec/bit-reader.ts";
 import { ParseError } from "../../src/core/errors.ts";
 import { BitWriter, hex, mutate, rng } from "./bit-writer.ts";
@@ -23,6 +27,30 @@ describe("splitAnnexB", () => {
     for (let i = 0; i < 2000; i++) {
       const d = new Uint8Array(Math.floor(rand() * 64)).map(() => (rand() < 0.5 ? 0 : Math.floor(rand() * 4)));
       for (const u of splitAnnexB(d)) expect(u.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("start code search", () => {
+  const ROOT = resolve(import.meta.dir, "../..");
+
+  test("Bun's Buffer.indexOf finds exactly what the indexOf scan finds", () => {
+    expect(compareStartCodeSearch(startCodeSearchBun)).toEqual([]);
+  });
+
+  test("Deno's memmem through FFI finds exactly what the indexOf scan finds", async () => {
+    const r = await run(join(ROOT, "node_modules/.bin/deno"), ["run", "--allow-ffi", "--allow-read", "--allow-env", join(ROOT, "test/runtime/fixtures/start-code-compare.ts")], 60_000);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ ffi: true, differences: [] });
+  }, 60_000);
+
+  test("splitAnnexB splits alike with a runtime's search put in", () => {
+    const data = hex("aabb" + "00000001" + "6742" + "000001" + "68ce" + "00000001" + "65888400" + "0000");
+    try {
+      useStartCodeSearch(startCodeSearchBun);
+      expect(splitAnnexB(data).map((u) => Buffer.from(u).toString("hex"))).toEqual(["6742", "68ce", "658884"]);
+    } finally {
+      useStartCodeSearch(indexOfStartCode);
     }
   });
 });

@@ -82,7 +82,7 @@ export async function startServerProcess(runtime: RuntimeName, config: object, t
 /** Runs a command, resolving with its exit code and output (bounded by `timeoutMs`). */
 export function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b) => (stdout += b));
