@@ -1,18 +1,15 @@
 // bench/rtsp-ingest/socket-read.ts: CPU per RTP packet of the RTSP client's
-// socket path alone: node:net (connectTcp), Bun.connect (connectTcpBun) and
-// sockets read through bun:ffi from one timer (tcp-polled.ts, as connectTcpBunPolled).
+// socket path alone, node:net (connectTcp) against Bun.connect (connectTcpBun).
 // A child process writes one 1404-byte `$`-framed packet per write to each of
 // CONNS connections, RATE per second each, so nearly every read carries one
 // packet, as with a camera; this process reads with RtspReader and reports
-// its CPU (user + system) per packet over SECONDS, alternating the clients
-// (--clients, comma-separated) for ROUNDS rounds.
+// its CPU (user + system) per packet over SECONDS, alternating the two
+// clients for ROUNDS rounds.
 //
-//   bun bench/rtsp-ingest/socket-read.ts [--conns 10] [--rate 200] [--seconds 10] [--rounds 4] [--clients node:net,Bun.connect,polled]
+//   bun bench/rtsp-ingest/socket-read.ts [--conns 10] [--rate 200] [--seconds 10] [--rounds 4]
 import { spawn } from "node:child_process";
-import { connectTcp, type TcpConnection, type TcpHandlers } from "../../src/runtime/tcp.ts";
+import { connectTcp, type TcpConnection } from "../../src/runtime/tcp.ts";
 import { connectTcpBun } from "../../src/runtime/tcp-bun.ts";
-import { tcpLibc } from "../../src/runtime/tcp-libc.ts";
-import { connectTcpPolled } from "../../src/runtime/tcp-polled.ts";
 import { RtspReader } from "../../src/rtsp/reader.ts";
 
 const argv = process.argv.slice(2);
@@ -38,19 +35,9 @@ if (argv.includes("--send")) {
   const [conns, rate, seconds, rounds] = [opt("conns", 10), opt("rate", 200), opt("seconds", 10), opt("rounds", 4)];
   const sender = spawn(process.execPath, [import.meta.path, "--send", "--rate", String(rate)], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve) => sender.stdout!.once("data", (b: Buffer) => resolve(Number(b.toString().trim()))));
-  const libc = tcpLibc();
-  if (!libc) throw new Error("no libc through bun:ffi here");
-  const all = {
-    "node:net": connectTcp,
-    "Bun.connect": connectTcpBun,
-    polled: (host: string, p: number, ms: number, h: TcpHandlers) => connectTcpPolled(libc, host, p, ms, h, connectTcpBun),
-  };
-  const i = argv.indexOf("--clients");
-  const names = (i >= 0 ? argv[i + 1]! : "node:net,Bun.connect,polled").split(",") as (keyof typeof all)[];
-  const results: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const results: Record<string, number[]> = { "node:net": [], "Bun.connect": [] };
   for (let round = 0; round < rounds; round++) {
-    for (const name of names) {
-      const connect = all[name];
+    for (const [name, connect] of [["node:net", connectTcp], ["Bun.connect", connectTcpBun]] as const) {
       let packets = 0;
       const open: TcpConnection[] = [];
       for (let k = 0; k < conns; k++) {

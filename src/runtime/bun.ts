@@ -1,6 +1,6 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { connectTcpBunPolled } from "./tcp-polled-bun.ts";
+import { connectTcpBun } from "./tcp-bun.ts";
 import { receiveUdpBun } from "./udp-recvmmsg.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
 import { listenTcp } from "./tcp-server.ts";
@@ -33,7 +33,7 @@ export const bunRuntime: Runtime = {
   },
   exit: (code) => process.exit(code),
   receiveUdp: receiveUdpBun,
-  connectTcp: connectTcpBunPolled,
+  connectTcp: connectTcpBun,
   writeFileAtomic,
   bindUdpPair,
   listenTcp,

@@ -1,6 +1,6 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { connectTcpDeno } from "./tcp-polled-deno.ts";
+import { connectTcp } from "./tcp.ts";
 import { receiveUdpDeno } from "./udp-recvmmsg-deno.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
 import { listenTcp } from "./tcp-server.ts";
@@ -48,7 +48,7 @@ export const denoRuntime: Runtime = {
   },
   exit: (code) => Deno.exit(code),
   receiveUdp: receiveUdpDeno,
-  connectTcp: connectTcpDeno,
+  connectTcp,
   writeFileAtomic,
   bindUdpPair,
   listenTcp,

@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { connectTlsSocket, type TlsOptions, tlsPeerProblem } from "./tls.ts";
 
-/** A client TCP connection: node:net here (TLS, and Deno without FFI); tcp-bun.ts (Bun.connect) and tcp-polled.ts (libc through FFI) keep the same contract. */
+/** A client TCP connection (node:net here, on Deno; Bun uses tcp-bun.ts with the same contract). */
 export interface TcpConnection {
   write(bytes: Uint8Array): void;
   close(): void;

@@ -2,9 +2,6 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { createServer, type Server, type Socket } from "node:net";
 import { connectTcp } from "../../src/runtime/tcp.ts";
 import { connectTcpBun } from "../../src/runtime/tcp-bun.ts";
-import { tcpLibc } from "../../src/runtime/tcp-libc.ts";
-import type { TcpConnection, TcpHandlers } from "../../src/runtime/tcp.ts";
-import { connectTcpPolled } from "../../src/runtime/tcp-polled.ts";
 
 /** A loopback peer; `onSocket` gets each accepted connection. */
 function peer(onSocket: (s: Socket) => void): Promise<{ server: Server; port: number }> {
@@ -20,21 +17,12 @@ const until = async (check: () => boolean, ms = 10_000) => {
   return check();
 };
 
-const linux = process.platform === "linux" && (process.arch === "x64" || process.arch === "arm64");
-const libc = tcpLibc();
-/** Fails (the libc calls are required) where tcp-libc.ts says they load: Linux on x86_64 or aarch64. */
-const polled = (host: string, port: number, ms: number, h: TcpHandlers): Promise<TcpConnection> => {
-  if (!libc) throw new Error("no libc calls through bun:ffi");
-  return connectTcpPolled(libc, host, port, ms, h, () => Promise.reject(new Error("fallback used")));
-};
-
-// node:net (Deno without FFI, and TLS on both), Bun.connect and the FFI-polled socket keep one contract.
+// node:net (Deno, and TLS on both) and Bun.connect keep one contract.
 for (const [name, connect] of [
   ["node:net", connectTcp],
   ["Bun.connect", connectTcpBun],
-  ["libc polled", polled],
 ] as const) {
-  describe.skipIf(name === "libc polled" && !linux)(`connectTcp over ${name}`, () => {
+  describe(`connectTcp over ${name}`, () => {
     let server: Server | undefined;
     afterEach(() => {
       server?.close();
