@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FFMPEG, FFPROBE } from "../helpers/peers.ts";
+import { freeTcpPort } from "../helpers/ports.ts";
 import { startCamera } from "../helpers/rtsp-camera.ts";
 import { run, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { waitForStream } from "../helpers/stream-api.ts";
@@ -99,6 +100,42 @@ describe("RTSP cameras (GStreamer) pulled into HLS", () => {
     expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)![1])).toBeGreaterThanOrEqual(msnBefore);
     await decodes(server, "restart", 3);
   }, 90_000);
+});
+
+// Deno's plain TCP client is node:net (src/runtime/tcp.ts), Bun's is Bun.connect: the cameras above run on Bun.
+describe("an RTSP camera over TCP interleaved on Deno", () => {
+  let camera: Camera;
+  let server: ServerProcess;
+  let closedPort: number;
+
+  beforeAll(async () => {
+    camera = await startCamera({ video: "h264", audio: "aac", protocols: "tcp" });
+    closedPort = await freeTcpPort();
+    server = await startServerProcess("deno", {
+      demo: { enabled: false },
+      hls: { alwaysRemux: true },
+      paths: {
+        tcp: { source: camera.url, transport: "tcp" },
+        nobody: { source: `rtsp://127.0.0.1:${closedPort}/stream`, transport: "tcp" },
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+    await camera?.stop();
+  });
+
+  test("both tracks, HLS decodes with -xerror", async () => {
+    const info = await waitForStream(server.url, "tcp", playing(2), 20_000);
+    expect(info?.source?.state).toBe("running");
+    expect(info?.source?.counters.transportTcp).toBe(1);
+    await decodes(server, "tcp");
+  }, 60_000);
+
+  test("a camera that is not there is a clear error in the stream status", async () => {
+    const info = await waitForStream(server.url, "nobody", (s) => !!s.source?.reason, 15_000);
+    expect(info?.source?.reason).toContain(`ECONNREFUSED 127.0.0.1:${closedPort}`);
+  }, 30_000);
 });
 
 describe("an on-demand RTSP camera", () => {
