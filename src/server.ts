@@ -11,6 +11,7 @@ import { requestLimits } from "../routes/limits.ts";
 import { uiRoutes } from "../routes/ui.ts";
 import { webrtcRoutes } from "../routes/webrtc.ts";
 import { buildAuthorizer } from "./auth/build.ts";
+import { useStartCodeSearch } from "./codec/annexb.ts";
 import type { Config } from "./config/schema.ts";
 import { type ConfigOrigin, ConfigStore } from "./config/store.ts";
 import type { ServerContext } from "./context.ts";
@@ -47,6 +48,7 @@ export interface MediaServer {
 /** `origin`: the config file and environment the config came from, for API changes written back (none: defaults only, kept in memory). */
 export async function startServer(config: Config, runtime: Runtime, origin?: ConfigOrigin): Promise<MediaServer> {
   const hlsJs = await runtime.readFile(projectFile("node_modules/hls.js/dist/hls.min.js"));
+  if (runtime.startCodeSearch) useStartCodeSearch(runtime.startCodeSearch);
   const registry = new StreamRegistry(config.ring);
   const pool = new ChunkPool(CHUNK_SIZE, MAX_FREE_CHUNKS);
   const hls = new HlsManager(registry, config.hls, pool);

@@ -60,6 +60,8 @@ const { RtpTrackSet } = await import("../../src/ingest/rtsp/rtp-track-set.ts");
 const { RtspReader } = await import("../../src/rtsp/reader.ts");
 const { parseSessionDescription } = await import("../../src/rtsp/sdp.ts");
 const { buildRtpFeed } = await import("./rtp-feed.ts");
+const { useStartCodeSearch } = await import("../../src/codec/annexb.ts");
+const { startCodeSearchBun } = await import("../../src/runtime/start-code-bun.ts");
 type Stream = import("../../src/core/stream.ts").Stream;
 type HlsManagerT = import("../../src/hls/manager.ts").HlsManager;
 
@@ -85,6 +87,7 @@ function diff(a: Sample, b: Sample): Sample {
 
 /** The server's wiring: registry, pool, HLS manager starting a muxer per stream (alwaysRemux). */
 function server(): { registry: InstanceType<typeof StreamRegistry>; hls: HlsManagerT; counters(): Record<string, number>; close(): void } {
+  useStartCodeSearch(startCodeSearchBun);
   const registry = new StreamRegistry(RingSchema.parse({}));
   const pool = new ChunkPool(CHUNK_SIZE, MAX_FREE_CHUNKS);
   const hls = new HlsManager(registry, HlsSchema.parse({ alwaysRemux: true }), pool);

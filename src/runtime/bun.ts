@@ -1,5 +1,6 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
+import { startCodeSearchBun } from "./start-code-bun.ts";
 import { connectTcpBun } from "./tcp-bun.ts";
 import { receiveUdpBun } from "./udp-recvmmsg.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
@@ -38,4 +39,5 @@ export const bunRuntime: Runtime = {
   bindUdpPair,
   listenTcp,
   bindUdp,
+  startCodeSearch: startCodeSearchBun,
 };

@@ -1,5 +1,6 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
+import { startCodeSearchDeno } from "./memmem-deno.ts";
 import { connectTcp } from "./tcp.ts";
 import { receiveUdpDeno } from "./udp-recvmmsg-deno.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
@@ -53,4 +54,6 @@ export const denoRuntime: Runtime = {
   bindUdpPair,
   listenTcp,
   bindUdp,
+  // Without --allow-ffi: none, and the indexOf scan stays (the first UDP source says FFI is missing).
+  startCodeSearch: startCodeSearchDeno(),
 };

@@ -1,3 +1,4 @@
+import type { StartCodeSearch } from "../codec/annexb.ts";
 import type { writeFileAtomic } from "./atomic-write.ts";
 import type { connectTcp } from "./tcp.ts";
 import type { listenTcp } from "./tcp-server.ts";
@@ -34,5 +35,7 @@ export interface Runtime {
   bindUdpPair: typeof bindUdpPair;
   listenTcp: typeof listenTcp;
   bindUdp: typeof bindUdp;
+  /** A faster Annex-B start code search than the indexOf scan, when the runtime has one (memmem). */
+  readonly startCodeSearch?: StartCodeSearch;
   exit(code: number): never;
 }
