@@ -85,9 +85,7 @@ for (const runtime of ["bun", "deno"] as RuntimeName[]) {
       expect(udpPath.status).toBe(404);
     });
   });
-}
 
-for (const runtime of ["bun", "deno"] as RuntimeName[]) {
   describe(`MPEG-TS into a ring shorter than an fMP4 segment on ${runtime}`, () => {
     let server: ServerProcess;
     let udpPort: number;
