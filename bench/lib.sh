@@ -3,12 +3,17 @@
 # start_bg/stop_all with a cleanup trap that stops every process started and
 # removes $WORK, CPU and memory readings from /proc, and wait_quiet.
 #
-# Used by bench/rtsp-fanout/run.sh; the older benchmarks keep their own copies.
+# Used by bench/rtsp-fanout/run.sh, bench/rtsp-ingest/run.sh and
+# bench/serve-segments/blocking.sh; where a script's helper differs (what it
+# counts, what it prints) it keeps its own. bench/udp-ingest/run.sh and
+# bench/serve-segments/run.sh still keep their own copies.
 
 log() { printf '[%s] %s\n' "$BENCH_NAME" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # bench_init : scratch directory $WORK (kept with KEEP=1) and the exit trap.
+# A script may define bench_on_exit: run by the trap once every process is
+# stopped, before $WORK goes (e.g. to remove its own tmpfs directory).
 bench_init() {
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/$BENCH_NAME.XXXXXX")
   PIDS=()
@@ -24,6 +29,7 @@ bench_cleanup() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
     kill -9 "$p" 2>/dev/null || true
   done
+  if declare -F bench_on_exit >/dev/null; then bench_on_exit; fi
   if [ "${KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
   exit $rc
 }

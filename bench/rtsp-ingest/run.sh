@@ -28,6 +28,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
+BENCH_NAME=rtsp-ingest
+# shellcheck source=../lib.sh
+. bench/lib.sh
 
 COUNTS=${COUNTS:-"10 50 100"}
 PEERS=${PEERS:-"bun ffmpeg"}
@@ -44,9 +47,6 @@ RSS_EVERY=${RSS_EVERY:-30}
 QUIET_MAX=${QUIET_MAX:-0.5}
 PYTHON=${PYTHON:-/usr/bin/python3}
 export DENO_NO_UPDATE_CHECK=1
-
-log() { printf '[rtsp-ingest] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # ---------------------------------------------------------------- tools ----
 FFMPEG=$(command -v ffmpeg) || die "ffmpeg missing (apt-get install ffmpeg)"
@@ -65,34 +65,16 @@ for n in $COUNTS; do
 done
 
 # ------------------------------------------------------ scratch + cleanup ----
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/rtsp-ingest.XXXXXX")
+bench_init
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
   SHM=$(mktemp -d /dev/shm/rtsp-ingest.XXXXXX)
 else
   log "warning: /dev/shm not available, ffmpeg writes HLS into $WORK (maybe not tmpfs)"
   SHM="$WORK/hls"; mkdir -p "$SHM"
 fi
-PIDS=()
-cleanup() {
-  local rc=$? p
-  trap - EXIT INT TERM
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$p" 2>/dev/null || true
-  done
-  if [ "${KEEP:-0}" = 1 ]; then log "kept $WORK"; rm -rf "$SHM"; else rm -rf "$WORK" "$SHM"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-start_bg() { # start_bg LOGFILE CMD... ; sets BG_PID
-  "${@:2}" >"$1" 2>&1 &
-  BG_PID=$!
-  PIDS+=("$BG_PID")
-}
+bench_on_exit() { rm -rf "${SHM:-}"; } # the HLS in tmpfs goes even with KEEP=1
+# Unlike lib.sh's, kills what is still running 5 s after the signal without a
+# log line per process (N ffmpeg on SIGINT), so the output stays as it was.
 stop_all() { # stop_all SIGNAL PID... : signal all, wait up to 5 s, then SIGKILL
   local sig=$1 p any
   shift
@@ -104,28 +86,6 @@ stop_all() { # stop_all SIGNAL PID... : signal all, wait up to 5 s, then SIGKILL
     sleep 0.2
   done
   for p in "$@"; do kill -9 "$p" 2>/dev/null || true; done
-}
-HZ=$(getconf CLK_TCK)
-cpu_ticks() { # utime+stime of processes (all threads), clock ticks
-  local p
-  for p in "$@"; do [ -r "/proc/$p/stat" ] && sed 's/^.*) //' "/proc/$p/stat"; done | awk '{t += $12 + $13} END {print t+0}'
-}
-rss_kb() { # resident set size, summed over processes, KiB
-  local p
-  for p in "$@"; do awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null || true; done | awk '{t += $1} END {print t+0}'
-}
-machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
-now_ns() { date +%s%N; }
-wait_quiet() { # sets QUIET=ok|busy
-  local a b load
-  QUIET=ok
-  for _ in $(seq 1 20); do
-    a=$(machine_busy); sleep 1; b=$(machine_busy)
-    load=$(awk -v a="$a" -v b="$b" -v hz="$HZ" 'BEGIN{printf "%.2f", (b-a)/hz}')
-    awk -v l="$load" -v m="$QUIET_MAX" 'BEGIN{exit !(l <= m)}' && return 0
-    log "  machine busy before the run ($load cores), waiting"
-  done
-  QUIET=busy
 }
 
 # -------------------------------------------------------------- cameras ----
@@ -223,7 +183,7 @@ RUN_ID=0
 run_one() {
   local n=$1 peer=$2
   RUN_ID=$((RUN_ID + 1))
-  wait_quiet
+  wait_quiet "$QUIET_MAX"
   local t_start
   t_start=$(now_ns)
   case $peer in
