@@ -34,10 +34,14 @@
 #                             starts on a busy machine, or during which
 #                             unattributed CPU (`rest`) exceeds REST_MAX, is
 #   REST_MAX=0.35             flagged "*"
+#   KEEP=1                    keep the scratch directory (logs, configs) and say where
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
+BENCH_NAME=udp-ingest
+# shellcheck source=../lib.sh
+. bench/lib.sh
 
 SCENARIOS=${SCENARIOS:-"8x12.5 8x25 4x50 2x100"}
 PEERS=${PEERS:-"bun deno ffmpeg"}
@@ -55,9 +59,6 @@ RETRIES=${RETRIES:-1}
 QUIET_MAX=${QUIET_MAX:-0.25}
 REST_MAX=${REST_MAX:-0.35}
 export DENO_NO_UPDATE_CHECK=1
-
-log() { printf '[udp-ingest] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 case $MODE in unicast | multicast) ;; *) die "MODE must be unicast or multicast" ;; esac
 
@@ -85,35 +86,16 @@ DENO="$ROOT/node_modules/.bin/deno"
 curl() { command curl --max-time 5 "$@"; }
 
 # ------------------------------------------------------ scratch + cleanup ----
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/udp-ingest.XXXXXX")
+bench_init
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
   SHM=$(mktemp -d /dev/shm/udp-ingest.XXXXXX)
 else
   log "warning: /dev/shm not available, ffmpeg writes HLS into $WORK (maybe not tmpfs)"
   SHM="$WORK/hls"; mkdir -p "$SHM"
 fi
-PIDS=()
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$p" 2>/dev/null || true
-  done
-  rm -rf "$WORK" "$SHM"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-start_bg() { # start_bg LOGFILE CMD... ; sets BG_PID
-  "${@:2}" >"$1" 2>&1 &
-  BG_PID=$!
-  PIDS+=("$BG_PID")
-}
+bench_on_exit() { rm -rf "${SHM:-}"; } # the HLS in tmpfs goes even with KEEP=1
+# Unlike lib.sh's, kills what is still running 5 s after the signal without a
+# log line per process (N ffmpeg on SIGINT), so the output stays as it was.
 stop_all() { # stop_all SIGNAL PID... : signal all, wait up to 5 s in all, then SIGKILL
   local sig=$1 p any
   shift
@@ -125,34 +107,6 @@ stop_all() { # stop_all SIGNAL PID... : signal all, wait up to 5 s in all, then 
     sleep 0.2
   done
   for p in "$@"; do kill -9 "$p" 2>/dev/null || true; done
-}
-HZ=$(getconf CLK_TCK)
-cpu_ticks() { # utime+stime of processes (all their threads), in clock ticks
-  local total=0 p
-  for p in "$@"; do
-    [ -r "/proc/$p/stat" ] || continue
-    total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
-  done
-  echo "$total"
-}
-cpu_sys_ticks() { # stime only
-  local total=0 p
-  for p in "$@"; do
-    [ -r "/proc/$p/stat" ] || continue
-    total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $13}')))
-  done
-  echo "$total"
-}
-rss_kb() { # resident set size of processes, summed, in KiB
-  local total=0 p v
-  for p in "$@"; do
-    v=$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null || true)
-    total=$((total + ${v:-0}))
-  done
-  echo "$total"
-}
-machine_busy() { # busy ticks of the whole machine (all cpus): user nice system irq softirq steal
-  awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat
 }
 snmp_udp() { # InDatagrams RcvbufErrors OutDatagrams of the whole machine
   awk '/^Udp:/{ if (!h) { for (i=2;i<=NF;i++) col[$i]=i; h=1; next }
@@ -178,7 +132,7 @@ kernel_rcvbuf() { # smallest receive buffer (ss skmem rb, bytes; Linux doubles w
   done
   echo "${min:-?}"
 }
-now_ns() { date +%s%N; }
+# Not lib.sh's: up to 30 s, and its message says "used by others".
 wait_quiet() { # wait until the machine is quiet (nothing of ours runs now); sets QUIET
   local a b load
   QUIET=ok
@@ -342,7 +296,7 @@ snapshot() { # snapshot TAG : everything sampled at a window edge, into S_<TAG>_
   local tag=$1 t rb ro
   t=$(now_ns)
   eval "S_${tag}_t=$t"
-  eval "S_${tag}_recv=$(cpu_ticks "${RECV_PIDS[@]}") S_${tag}_rsys=$(cpu_sys_ticks "${RECV_PIDS[@]}")"
+  eval "S_${tag}_recv=$(cpu_ticks "${RECV_PIDS[@]}") S_${tag}_rsys=$(sys_ticks "${RECV_PIDS[@]}")"
   eval "S_${tag}_send=$(cpu_ticks "$SENDER_PID")"
   eval "S_${tag}_busy=$(machine_busy)"
   read -r S_in S_rcvbuf S_out < <(snmp_udp)
