@@ -4,9 +4,8 @@
 # removes $WORK, CPU and memory readings from /proc, and wait_quiet.
 #
 # Used by bench/rtsp-fanout/run.sh, bench/rtsp-ingest/run.sh,
-# bench/udp-ingest/run.sh and bench/serve-segments/blocking.sh; where a
+# bench/udp-ingest/run.sh, bench/serve-segments/run.sh and blocking.sh; where a
 # script's helper differs (what it counts, what it prints) it keeps its own.
-# bench/serve-segments/run.sh still keeps its own copies.
 
 log() { printf '[%s] %s\n' "$BENCH_NAME" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -19,12 +19,16 @@
 #   NGINX_TUNING="sendfile on; tcp_nopush on;"
 #                         nginx http-block directives under test (to try e.g.
 #                         "sendfile on; sendfile_max_chunk 256k;")
+#   KEEP=1                keep the scratch directory (logs, configs, wrk output) and say where
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 # MODE=blocking: LL-HLS blocking playlist reloads of N clients instead (bench/serve-segments/blocking.sh).
 if [ "${MODE:-}" = blocking ]; then exec bash bench/serve-segments/blocking.sh; fi
+BENCH_NAME=serve-segments
+# shellcheck source=../lib.sh
+. bench/lib.sh
 
 RUNTIMES=${RUNTIMES:-"bun deno"}
 SIZES=${SIZES:-"1m 256k"}
@@ -37,9 +41,6 @@ REST_MAX=${REST_MAX:-0.3}
 RETRIES=${RETRIES:-2}
 NGINX_TUNING=${NGINX_TUNING:-"sendfile on; tcp_nopush on;"}
 export DENO_NO_UPDATE_CHECK=1
-
-log() { printf '[serve-segments] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # ---------------------------------------------------------------- tools ----
 need_apt=()
@@ -75,7 +76,7 @@ if command -v sha256sum >/dev/null 2>&1; then sha() { sha256sum "$1" | cut -d' '
 else sha() { shasum -a 256 "$1" | cut -d' ' -f1; }; fi
 
 # ------------------------------------------------------ scratch + cleanup ----
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/serve-segments.XXXXXX")
+bench_init
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
   SHM=$(mktemp -d /dev/shm/serve-segments.XXXXXX)
 else
@@ -84,27 +85,8 @@ else
 fi
 # nginx started as root runs its worker as an unprivileged user: let it read.
 chmod 755 "$SHM"
-PIDS=()
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$p" 2>/dev/null || true
-  done
-  rm -rf "$WORK" "$SHM"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_on_exit() { rm -rf "${SHM:-}"; } # the served segments in tmpfs go even with KEEP=1
 
-start_bg() { # start_bg LOGFILE CMD... ; sets BG_PID
-  "${@:2}" >"$1" 2>&1 &
-  BG_PID=$!
-  PIDS+=("$BG_PID")
-}
 stop_pid() {
   local p=$1
   kill "$p" 2>/dev/null || true
@@ -114,17 +96,14 @@ stop_pid() {
 free_port() {
   "$BUN" -e 'const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }); console.log(s.port); s.stop(true);'
 }
-cpu_ticks() { # utime+stime of a process and its live children, in clock ticks
+# Not lib.sh's cpu_ticks: nginx's worker is a child of the pid we started.
+tree_ticks() { # utime+stime of a process and its live children, in clock ticks
   local total=0 p
   for p in "$@" $(ps -o pid= --ppid "$1" 2>/dev/null || true); do
     [ -r "/proc/$p/stat" ] || continue
     total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
   done
   echo "$total"
-}
-HZ=$(getconf CLK_TCK)
-machine_busy() { # busy ticks of the whole machine (all cpus), from /proc/stat
-  awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat
 }
 
 # ----------------------------------------------------------------- clips ----
@@ -262,9 +241,9 @@ to_bytes() { # "1.23GB" -> bytes (wrk uses 1024 multiples)
 # CPU_REST means the machine was not quiet).
 run_wrk() {
   local url=$1 label=$2 spid=$3 out="$WORK/wrk-$2.txt" t0 t1 m0 m1 tf="$WORK/time-$2.txt"
-  t0=$(cpu_ticks "$spid"); m0=$(machine_busy)
+  t0=$(tree_ticks "$spid"); m0=$(machine_busy)
   /usr/bin/time -f '%U %S' -o "$tf" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "$url" >"$out" 2>&1 || true
-  t1=$(cpu_ticks "$spid"); m1=$(machine_busy)
+  t1=$(tree_ticks "$spid"); m1=$(machine_busy)
   RPS=$(awk '/^Requests\/sec:/{print $2}' "$out")
   BPS=$(to_bytes "$(awk '/^Transfer\/sec:/{print $2}' "$out")")
   ERRS=$(awk '/Non-2xx or 3xx responses:/{n+=$NF} /Socket errors:/{gsub(/,/,""); n+=$4+$6+$8+$10} END{print n+0}' "$out")
