@@ -73,20 +73,6 @@ else
   SHM="$WORK/hls"; mkdir -p "$SHM"
 fi
 bench_on_exit() { rm -rf "${SHM:-}"; } # the HLS in tmpfs goes even with KEEP=1
-# Unlike lib.sh's, kills what is still running 5 s after the signal without a
-# log line per process (N ffmpeg on SIGINT), so the output stays as it was.
-stop_all() { # stop_all SIGNAL PID... : signal all, wait up to 5 s, then SIGKILL
-  local sig=$1 p any
-  shift
-  for p in "$@"; do kill "-$sig" "$p" 2>/dev/null || true; done
-  for _ in $(seq 1 25); do
-    any=0
-    for p in "$@"; do kill -0 "$p" 2>/dev/null && any=1; done
-    [ "$any" -eq 1 ] || return 0
-    sleep 0.2
-  done
-  for p in "$@"; do kill -9 "$p" 2>/dev/null || true; done
-}
 
 # -------------------------------------------------------------- cameras ----
 log "starting one GStreamer camera process with $max_n mounts (${SIZE}@${FPS}, ${BITRATE} kbit/s $PATTERN, audio $AUDIO)"
