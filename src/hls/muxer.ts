@@ -83,7 +83,7 @@ export class HlsMuxer {
       namePrefix: this.namePrefix,
       partTarget: this.lowLatency ? config.partDuration : undefined,
     };
-    const events = { onPart: (p: Part) => this.addPart(p), onSegment: (s: Segment) => this.addSegment(s) };
+    const events = { onPart: (p: Part) => this.addPart(p), onSegment: (s: Segment) => this.addSegment(s), onDiscard: (s: Segment) => this.window.forgetParts(s) };
     this.reader = stream.addReader("hls");
     this.reader.addCloseListener(() => this.close());
     // pump, not stream().pipeTo(): no promise chain per unit (bench/hotpath --mode rtp: −11 % CPU).

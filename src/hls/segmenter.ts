@@ -17,6 +17,13 @@ const MAX_GAP_SECONDS = 5;
 /** Without keyframes a segment is cut anyway at this many target durations, to bound its memory. */
 const FORCED_CUT_FACTOR = 4;
 
+/**
+ * A first segment that would go out without a declared track (a camera's
+ * audio that starts late) is made again from the next keyframe, as long as
+ * that keyframe is less than this many target durations after the first.
+ */
+const FIRST_SEGMENT_WAIT_TARGETS = 2;
+
 /** Tolerance for "reached the target": timestamps are whole 90 kHz ticks. */
 const EPSILON = 0.001;
 
@@ -38,6 +45,8 @@ export interface SegmenterEvents {
   onPart?(part: Part): void;
   /** A segment was completed. The segmenter lets go of it: the receiver owns its reference. */
   onSegment(segment: Segment): void;
+  /** The first segment was dropped before completing (to wait for a track): forget its parts. */
+  onDiscard?(segment: Segment): void;
 }
 
 /**
@@ -49,6 +58,10 @@ export interface SegmenterEvents {
 export class Segmenter {
   private readonly tracks: Track[] = [];
   private readonly lastDts = new Map<number, number>();
+  /** Ids of the tracks that have sent a unit. */
+  private readonly arrived = new Set<number>();
+  /** Decode time of the first keyframe, seconds: where the wait for late tracks is measured from. */
+  private firstKey: number | undefined;
   private sequence = 0;
   private partId = 0;
   /** The segment being written, owned (one reference) until completed. */
@@ -100,6 +113,7 @@ export class Segmenter {
     const track = au.track;
     if (this.closed || !HLS_CODECS.has(track.codec)) return;
     const t = au.dts / track.clockRate;
+    this.arrived.add(track.id);
     const primary = this.hasVideo ? track.kind === "video" : true;
     const last = this.lastDts.get(track.id);
     this.lastDts.set(track.id, t);
@@ -127,7 +141,10 @@ export class Segmenter {
         this.cut(t, this.end, undefined);
       } else if (primary) {
         const elapsed = t - this.start;
-        if ((au.key && elapsed >= this.options.targetDuration - EPSILON) || elapsed >= this.options.targetDuration * FORCED_CUT_FACTOR) {
+        const keyCut = au.key && elapsed >= this.options.targetDuration - EPSILON;
+        if (keyCut && this.awaitingTrack(t)) {
+          this.restartFirst(t);
+        } else if (keyCut || elapsed >= this.options.targetDuration * FORCED_CUT_FACTOR) {
           this.cut(t, t, au);
         } else if (this.partDue(t)) {
           this.closePart(this.open!, t, au);
@@ -174,6 +191,29 @@ export class Segmenter {
     // Only after a segment: the first one has nothing to break from.
     this.pendingDiscontinuity = this.sequence > 0;
     this.waitingForKey = true;
+  }
+
+  /**
+   * The first segment would be completed without a track the stream declared
+   * (no unit of it yet) and the keyframe at `t` is still within the wait: a
+   * player that probes the first segment (ffmpeg) would find that track
+   * declared without data, so without codec parameters.
+   */
+  private awaitingTrack(t: number): boolean {
+    if (this.open?.sequence !== 0 || this.open.discontinuity || this.firstKey === undefined) return false;
+    if (t - this.firstKey >= FIRST_SEGMENT_WAIT_TARGETS * this.options.targetDuration - EPSILON) return false;
+    return this.tracks.some((track) => !this.arrived.has(track.id));
+  }
+
+  /** Drops the unpublished first segment and starts it again at the keyframe at `t` (same name: no one saw the old one). */
+  private restartFirst(t: number): void {
+    const open = this.open!;
+    this.open = undefined;
+    this.packager.drop();
+    this.events.onDiscard?.(open);
+    open.release();
+    this.sequence = open.sequence;
+    this.cut(t, t, undefined);
   }
 
   /** The open part should end before a primary unit at `t`: taking it in would make the part longer than the target. */
@@ -231,6 +271,7 @@ export class Segmenter {
     }
     const name = `${this.options.namePrefix}${this.sequence}.${this.packager.extension}`;
     this.open = new Segment(name, this.sequence++, t, discontinuity, bytes, this.packager.tracks, this.packager.init);
+    this.firstKey ??= t;
     this.pendingDiscontinuity = false;
     this.waitingForKey = false;
     this.start = t;

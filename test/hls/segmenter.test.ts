@@ -4,6 +4,8 @@ import { type Track, withParameters } from "../../src/core/track.ts";
 import type { AccessUnit } from "../../src/core/access-unit.ts";
 import { TsDemuxer } from "../../src/container/mpegts/demuxer.ts";
 import type { Segment } from "../../src/hls/segment.ts";
+import { Fmp4Packager } from "../../src/hls/fmp4-packager.ts";
+import type { Part } from "../../src/hls/part.ts";
 import { Segmenter } from "../../src/hls/segmenter.ts";
 import { TsPackager } from "../../src/hls/ts-packager.ts";
 import { audio, audioUnit, video, videoUnit } from "../helpers/units.ts";
@@ -131,6 +133,62 @@ describe("segmenter", () => {
     for (let i = 0; i < 25; i++) s.push(frame(i / 25, i % 25 === 0), epoch + 1000);
     for (let i = 25; i < 25 * 7; i++) s.push(frame(i / 25, i % 25 === 0), epoch + i * 40 + ((i * 7) % 31));
     expect(out.map((x) => x.programDateTime - epoch)).toEqual([0, 2000, 4000]);
+  });
+
+  describe("a declared track that has sent nothing yet holds the first segment back", () => {
+    const aac = { ...audio, config: new Uint8Array([0x11, 0x90]) };
+    const sound = (t: number): AccessUnit => ({ track: aac, pts: Math.round(t * 48000), dts: Math.round(t * 48000), key: true, units: [new Uint8Array(20)] });
+    /** Video from 10 s, a keyframe a second; AAC frames from `audioFrom` s on (none when undefined). */
+    function feed(s: Segmenter, seconds: number, audioFrom?: number): void {
+      for (let i = 0; i < seconds * 25; i++) {
+        const t = 10 + i / 25;
+        s.push(frame(t, i % 25 === 0));
+        if (audioFrom !== undefined && t >= audioFrom) s.push(sound(t));
+      }
+    }
+    const audioPackets = (seg: Segment) => {
+      const demuxer = new TsDemuxer();
+      return [...demuxer.push(bytes(seg)), ...demuxer.flush()].filter((p) => p.pid === 0x100 + aac.id).length;
+    };
+
+    test("audio 2.5 s after the first keyframe: the first segment starts at the next keyframe and carries it", () => {
+      const { s, out } = segmenter([h264, aac]);
+      feed(s, 7, 12.5);
+      // Without the wait the first segment would be 10..12, video only.
+      expect(out.map((x) => [x.name, x.startTime])).toEqual([["st_0.ts", 12], ["st_1.ts", 14]]);
+      expect(audioPackets(out[0])).toBe(37); // one with each frame from 12.52 to 13.96
+      expect(s.dropped).toBe(0);
+    });
+
+    test("audio that never comes delays the first segment by at most two target durations", () => {
+      const { s, out } = segmenter([h264, aac]);
+      feed(s, 7);
+      expect(out.map((x) => [x.name, x.startTime, x.duration])).toEqual([["st_0.ts", 12, 2], ["st_1.ts", 14, 2]]);
+    });
+
+    test("audio within the first GOP, even after the keyframe, changes nothing", () => {
+      const { s, out } = segmenter([h264, aac]);
+      feed(s, 5, 10.4);
+      expect(out.map((x) => x.startTime)).toEqual([10, 12]);
+      expect(audioPackets(out[0])).toBe(40);
+    });
+
+    test("low latency: the parts of the dropped first segment are handed back, the new one starts at part 0 of its own", () => {
+      const pool = new ChunkPool(4096, 64);
+      const parts: Part[] = [];
+      const discarded: Segment[] = [];
+      const done: Segment[] = [];
+      const s = new Segmenter(pool, new Fmp4Packager("ll_"), { targetDuration: 2, namePrefix: "ll_", partTarget: 0.5 }, [h264, aac], {
+        onSegment: (seg) => done.push(seg),
+        onPart: (p) => parts.push(p),
+        onDiscard: (seg) => discarded.push(seg),
+      });
+      feed(s, 7, 12.5);
+      expect(discarded.map((x) => [x.name, x.startTime])).toEqual([["ll_0.m4s", 10]]);
+      expect(discarded[0].parts.map((p) => p.id)).toEqual([0, 1, 2, 3]);
+      expect(done.map((x) => [x.name, x.startTime])).toEqual([["ll_0.m4s", 12], ["ll_1.m4s", 14]]);
+      expect(done[0].parts[0]).toMatchObject({ id: 4, independent: true });
+    });
   });
 
   test("released segments give their chunks back to the pool", () => {
