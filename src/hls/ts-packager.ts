@@ -8,6 +8,15 @@ import type { SegmentBytes } from "./segment-bytes.ts";
 const EMPTY = new Uint8Array(0);
 
 /**
+ * ffmpeg takes a file for MPEG-TS from its first 2048 bytes only when they
+ * are all there (libavformat mpegts_probe: at least 10 x 204 bytes); a
+ * shorter segment (a keyframe and an audio frame, ended by a discontinuity)
+ * scores 2 and is read as MPEG-PS, whose audio stream ids mean MP2. Eleven
+ * packets are 2068 bytes.
+ */
+const MIN_SEGMENT_PACKETS = 11;
+
+/**
  * MPEG-TS segments. One TsMuxer for the muxer's whole life, so continuity
  * counters run on across segment boundaries; packets are written straight
  * into the segment's pool chunks (no copy), a run of them per reservation.
@@ -52,7 +61,11 @@ export class TsPackager implements Packager, TsPacketSink {
     this.muxer!.writeAccessUnit(au);
   }
 
-  flush(): void {}
+  /** Called when the segment ends: a short one is filled up with null packets (MIN_SEGMENT_PACKETS). */
+  flush(): void {
+    const missing = this.target ? MIN_SEGMENT_PACKETS - this.target.byteLength / TS_PACKET_SIZE : 0;
+    if (missing > 0) this.muxer!.writeNullPackets(missing);
+  }
 
   drop(): void {
     this.target = undefined;

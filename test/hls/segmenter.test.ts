@@ -100,6 +100,32 @@ describe("segmenter", () => {
     expect(out[1].duration).toBeCloseTo(0.4, 5); // 102.0 .. 102.36 + one frame
   });
 
+  test("a segment ended right after its keyframe is filled up to 11 packets with null packets; its units are unchanged", () => {
+    const aac = { ...audio, config: new Uint8Array([0x11, 0x90]) };
+    const { s, out } = segmenter([h264, aac]);
+    s.push(frame(10, true));
+    s.push({ track: aac, pts: 480000, dts: 480000, key: true, units: [new Uint8Array(170)] });
+    // A timestamp break one frame in ends the segment: PAT, PMT, a keyframe and an AAC frame (two packets).
+    s.push(frame(9, true));
+    expect(out).toHaveLength(1);
+    const data = bytes(out[0]);
+    expect(data.length).toBe(11 * 188);
+    const pids = Array.from({ length: 11 }, (_, i) => ((data[i * 188 + 1]! & 0x1f) << 8) | data[i * 188 + 2]!);
+    expect(pids).toEqual([0, 0x1000, 0x100, 0x101, 0x101, ...Array(6).fill(0x1fff)]);
+    const demuxer = new TsDemuxer();
+    const pes = [...demuxer.push(data), ...demuxer.flush()];
+    expect(pes.map((p) => p.pid).sort()).toEqual([0x100, 0x101]);
+    expect(demuxer.stats.ccErrors).toBe(0);
+  });
+
+  test("a segment of 11 packets or more gets no filler", () => {
+    const { s, out } = segmenter();
+    for (let i = 0; i < 50; i++) s.push(frame(10 + i / 25, i % 25 === 0));
+    s.push(frame(12, true));
+    const data = bytes(out[0]);
+    for (let i = 0; i < data.length; i += 188) expect(((data[i + 1]! & 0x1f) << 8) | data[i + 2]!).not.toBe(0x1fff);
+  });
+
   test("audio-only streams cut at the target on any frame", () => {
     const { s, out } = segmenter([audio] as Track[]);
     for (let i = 0; i < 300; i++) s.push(audioUnit((i * 1024) / 48000)); // 6.4 s

@@ -85,6 +85,11 @@ export class TsMuxer {
     this.tablesWritten = true;
   }
 
+  /** `count` null packets (filler, e.g. to give a short file a size probes recognise). */
+  writeNullPackets(count: number): void {
+    this.out.nullPackets(count);
+  }
+
   /** Writes one access unit as one PES; false when its track is not muxed. */
   writeAccessUnit(au: AccessUnit): boolean {
     const s = this.streams.get(au.track.id);

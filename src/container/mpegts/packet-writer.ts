@@ -1,4 +1,4 @@
-import { TS_HEADER_SIZE, TS_PACKET_SIZE, TS_PAYLOAD_SIZE, TS_SYNC_BYTE } from "./constants.ts";
+import { PID_NULL, TS_HEADER_SIZE, TS_PACKET_SIZE, TS_PAYLOAD_SIZE, TS_SYNC_BYTE } from "./constants.ts";
 
 /**
  * Lends room for packets, contiguous in one buffer; the muxer fills every
@@ -44,6 +44,20 @@ export class TsPacketWriter {
     p[at + 4] = 0;
     p.set(section, at + 5);
     p.fill(STUFFING, at + 5 + section.length, at + TS_PACKET_SIZE);
+  }
+
+  /** Null packets (PID 0x1FFF, payload 0xFF): filler a demuxer drops; their counter is undefined (2.4.3.3). */
+  nullPackets(count: number): void {
+    let left = count;
+    while (left > 0) {
+      const n = this.sink.reserve(left);
+      const p = this.sink.buffer;
+      for (let k = 0, at = this.sink.offset; k < n; k++, at += TS_PACKET_SIZE) {
+        writeHeader(p, at, PID_NULL, false, AFC_PAYLOAD, 0);
+        p.fill(STUFFING, at + TS_HEADER_SIZE, at + TS_PACKET_SIZE);
+      }
+      left -= n;
+    }
   }
 
   /** A packet with only an adaptation field carrying a PCR; the counter does not advance. */
