@@ -1,7 +1,7 @@
 import { ParseError } from "../../core/errors.ts";
 import { logger } from "../../core/log.ts";
 import type { Stream } from "../../core/stream.ts";
-import { parseRtpPacket } from "../../rtp/packet.ts";
+import { parseRtpPacket, type RtpPacket } from "../../rtp/packet.ts";
 import { receiverReport } from "../../rtp/receiver-report.ts";
 import { readSenderReports } from "../../rtp/sender-report.ts";
 import type { MediaInfo } from "../../rtsp/sdp.ts";
@@ -17,6 +17,13 @@ const log = logger("rtp");
 const FIRST_START_SECONDS = 10;
 /** A later session resumes this long after the stream's newest unit: time goes on, players need no reset. */
 const RESUME_GAP_SECONDS = 1;
+/**
+ * Packets held per track between PLAY and its answer (see hold). The answer
+ * comes within a round trip of the first packet; 512 packets or 1 MiB is
+ * over 0.3 s of a 20 Mbit/s camera. Past either, packets are dropped (counted).
+ */
+export const MAX_HELD_PACKETS = 512;
+export const MAX_HELD_BYTES = 1 << 20;
 
 /**
  * The RTP tracks of one RTSP session, whichever side dialled: a camera we
@@ -26,7 +33,11 @@ const RESUME_GAP_SECONDS = 1;
 export class RtpTrackSet {
   readonly tracks: MediaTrack[];
   readonly receptions: Reception[];
-  readonly counters = { packets: 0, badPackets: 0 };
+  readonly counters = { packets: 0, badPackets: 0, heldDropped: 0 };
+  /** Packets that came before the PLAY answer, in arrival order; undefined when not holding. */
+  private held: { index: number; packet: RtpPacket }[] | undefined;
+  /** Packets and bytes held per track, for the bounds. */
+  private heldCount: { packets: number; bytes: number }[] = [];
 
   /**
    * The tracks of a new session on `stream` (a camera dialled again, a
@@ -54,19 +65,52 @@ export class RtpTrackSet {
     this.receptions = this.tracks.map(() => new Reception());
   }
 
+  /**
+   * Holds packets until release(): a camera may send RTP before its PLAY
+   * answer (ahead of the answer's bytes on the same TCP connection, or racing
+   * it over UDP), and that answer's RTP-Info sets time zero (RFC 2326 12.33).
+   * A packet timed before it would take time zero from itself instead, and
+   * every later one would step when RTP-Info moves it.
+   */
+  hold(): void {
+    this.held = [];
+    this.heldCount = this.tracks.map(() => ({ packets: 0, bytes: 0 }));
+  }
+
+  /** Time zero is set (RTP-Info) or will come from the first packet: the held packets go out, in arrival order. */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const h of held ?? []) this.accept(h.index, h.packet);
+    if (this.counters.heldDropped > 0) log.warn(`${this.stream.path}: ${this.counters.heldDropped} RTP packets before the PLAY answer dropped (over ${MAX_HELD_PACKETS} packets or ${MAX_HELD_BYTES} bytes for a track)`);
+  }
+
   /** One RTP packet of track `index`; false when it is not RTP (counted). */
   rtp(index: number, bytes: Uint8Array): boolean {
-    const track = this.tracks[index];
-    if (!track) return false;
+    if (!this.tracks[index]) return false;
+    const queue = this.held;
+    const held = queue && this.heldCount[index];
     let packet;
     try {
-      packet = parseRtpPacket(bytes);
+      // Held packets outlive the buffer they came in.
+      packet = parseRtpPacket(held ? bytes.slice() : bytes);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       this.counters.badPackets++;
       return false;
     }
     this.counters.packets++;
+    if (!queue || !held) this.accept(index, packet);
+    else if (held.packets < MAX_HELD_PACKETS && held.bytes + bytes.byteLength <= MAX_HELD_BYTES) {
+      queue.push({ index, packet });
+      held.packets++;
+      held.bytes += bytes.byteLength;
+    } else this.counters.heldDropped++;
+    return true;
+  }
+
+  private accept(index: number, packet: RtpPacket): void {
+    const track = this.tracks[index]!;
     this.receptions[index]!.push(packet.sequence, packet.ssrc);
     let units;
     try {
@@ -74,10 +118,9 @@ export class RtpTrackSet {
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       this.counters.badPackets++;
-      return true;
+      return;
     }
     for (const au of units) this.stream.push(au);
-    return true;
   }
 
   /**

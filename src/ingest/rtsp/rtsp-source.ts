@@ -235,12 +235,15 @@ export class RtspSource implements StatusSource {
       this.stream.setTrack(set.tracks[i]!.track);
     }
     const aggregate = sdp.control ? resolveControl(base, sdp.control) : base;
+    // RTP may come before the answer, whose RTP-Info sets time zero: held until it is read.
+    set.hold();
     const play = await conn.request("PLAY", aggregate, { Range: "npt=0.000-" });
     this.expectOk("PLAY", play);
     for (const info of parseRtpInfo(play.headers.get("RTP-Info") ?? "")) {
       const t = set.tracks.find((tr) => sameControl(resolveControl(base, tr.media.control), info.url));
       if (t && info.rtptime !== undefined) t.setZero(info.rtptime);
     }
+    set.release();
     this.lastPacket = Date.now();
     const played = Date.now();
     log.info(`${this.stream.path}: playing ${this.options.shownUrl} over ${this.useTcp ? "TCP" : "UDP"} (${set.tracks.map((t) => t.track.codec).join(" + ")})`);
