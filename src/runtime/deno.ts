@@ -1,6 +1,5 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { startCodeSearchDeno } from "./memmem-deno.ts";
 import { connectTcp } from "./tcp.ts";
 import { receiveUdpDeno } from "./udp-recvmmsg-deno.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
@@ -54,6 +53,5 @@ export const denoRuntime: Runtime = {
   bindUdpPair,
   listenTcp,
   bindUdp,
-  // Without --allow-ffi: none, and the indexOf scan stays (the first UDP source says FFI is missing).
-  startCodeSearch: startCodeSearchDeno(),
+  // No startCodeSearch: annexb.ts's skip scan beats glibc's memmem through FFI on V8.
 };

@@ -35,7 +35,7 @@ export interface Runtime {
   bindUdpPair: typeof bindUdpPair;
   listenTcp: typeof listenTcp;
   bindUdp: typeof bindUdp;
-  /** A faster Annex-B start code search than the indexOf scan, when the runtime has one (memmem). */
+  /** A faster Annex-B start code search than annexb.ts's skip scan, when the runtime has one (Bun's SIMD memmem). */
   readonly startCodeSearch?: StartCodeSearch;
   exit(code: number): never;
 }
