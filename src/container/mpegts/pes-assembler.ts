@@ -1,6 +1,7 @@
 import type { UnitStorage } from "../../core/access-unit.ts";
 import { ParseError } from "../../core/errors.ts";
 import type { UnitArena } from "../../core/unit-arena.ts";
+import { CopyWriter, type UnitWriter } from "../../core/unit-writer.ts";
 import { PES_FIXED_HEADER, parsePesHeader } from "./pes.ts";
 import { TS_HEADER_SIZE, TS_PACKET_SIZE, TS_PAYLOAD_SIZE } from "./constants.ts";
 import type { TsHeader } from "./packet.ts";
@@ -13,8 +14,6 @@ import type { TimestampUnwrapper } from "./timestamp.ts";
  * and bounds the memory a broken stream without unit starts can take.
  */
 export const MAX_PES_SIZE = 16 * 1024 * 1024;
-/** First size of the scratch buffer; it grows by doubling. */
-const INITIAL_PES_CAPACITY = 64 * 1024;
 
 export interface PesPacket {
   readonly pid: number;
@@ -22,7 +21,7 @@ export interface PesPacket {
   /** 90 kHz, unwrapped past 2^33 (see TimestampUnwrapper). */
   readonly pts?: number;
   readonly dts?: number;
-  /** The elementary stream bytes: a copy made from the transport packets (exact-size, or in the arena's slab). */
+  /** The elementary stream bytes, assembled from the transport packets (an exact-size copy, or a view into the arena's slab). */
   readonly data: Uint8Array;
   /** The arena slab `data` lives in, when there is an arena. */
   readonly storage?: UnitStorage;
@@ -43,18 +42,9 @@ export interface PesPacket {
 export type PesFailure = "dropped" | "truncated" | "error";
 
 /**
- * The scratch buffer shrinks when it is this many times larger than every
- * PES of the last SHRINK_CHECK ones (a burst of huge frames, or a stream
- * without unit starts, does not pin its peak for ever).
- */
-const SHRINK_FACTOR = 4;
-/** PES between two shrink checks: about 10 s of 30 fps video. */
-const SHRINK_CHECK = 300;
-
-/**
  * Packets without an adaptation field that follow each other in the caller's
- * buffer are copied as one run; at most this many, so the scratch buffer needs
- * only RUN_SLACK bytes past MAX_PES_SIZE for the headers copied along.
+ * buffer are copied as one run; at most this many, so a PES needs only
+ * RUN_SLACK bytes past MAX_PES_SIZE for the headers copied along.
  */
 const MAX_RUN = 256;
 const RUN_SLACK = MAX_RUN * TS_HEADER_SIZE;
@@ -62,26 +52,25 @@ const RUN_SLACK = MAX_RUN * TS_HEADER_SIZE;
 /**
  * Reassembles the PES packets of one PID (ISO/IEC 13818-1 2.4.3.6).
  *
- * Packets are copied into one scratch buffer kept from PES to PES (grown
- * when a PES needs more); a finished PES leaves it as a copy of its
- * elementary stream bytes, into the arena when there is one (reused
- * memory), else exact-size. That costs one memcpy per PES instead of a
- * zero-filled, over-sized and sometimes regrown buffer per PES, and the
- * units in the ring hold only their own bytes.
+ * Packets are copied into the memory of a UnitWriter: with an arena, the
+ * slab the finished PES stays in (the unit's bytes are a view after the PES
+ * header, no copy at the end); without one, a scratch buffer kept from PES
+ * to PES that a finished PES leaves as an exact-size copy. A PES that is
+ * dropped (lost packets, oversize, bad header) is simply not committed.
  *
  * Packets without an adaptation field that lie back to back in the caller's
  * buffer (most of a picture) are not copied one by one: the run is copied
  * whole, headers included, and each payload then moved down over the headers
  * with copyWithin, which makes no view object per packet. The run is copied
- * before anything reads the scratch buffer and before the caller's push
- * returns (`settle`), since the caller reuses its buffer.
+ * before anything reads the PES bytes and before the caller's push returns
+ * (`settle`), since the caller reuses its buffer.
  */
 export class PesAssembler {
-  private scratch: Uint8Array | undefined;
-  /** A PES is in progress (its bytes are scratch[0..len), the last of them maybe still in the pending run). */
+  private readonly writer: UnitWriter;
+  /** A PES is in progress (its bytes are the writer's [start, start + len), the last of them maybe still in the pending run). */
   private open = false;
   private len = 0;
-  /** Bytes of the PES already in scratch; len minus the payload of the pending run. */
+  /** Bytes of the PES already in the writer; len minus the payload of the pending run. */
   private copied = 0;
   /** The pending run: whole packets runBuf[runFrom..runTo), each with its payload right after the 4-byte header. */
   private runBuf: Uint8Array | undefined;
@@ -90,9 +79,6 @@ export class PesAssembler {
   private broken = false;
   private randomAccess = false;
   private discontinuity = false;
-  /** Largest PES since the last shrink check, and how many PES since then. */
-  private recentMax = 0;
-  private recentCount = 0;
   /** Something was lost since the last PES we emitted: the next one says so. */
   private lossPending = false;
 
@@ -100,8 +86,10 @@ export class PesAssembler {
     readonly pid: number,
     readonly streamType: number,
     private readonly unwrapper: TimestampUnwrapper,
-    private readonly arena?: UnitArena,
-  ) {}
+    arena?: UnitArena,
+  ) {
+    this.writer = arena ? arena.writer(MAX_PES_SIZE + RUN_SLACK) : new CopyWriter(MAX_PES_SIZE + RUN_SLACK);
+  }
 
   /** A packet was lost: the PES in progress cannot be used. */
   markBroken(): void {
@@ -109,9 +97,9 @@ export class PesAssembler {
     this.lossPending = true;
   }
 
-  /** Bytes this assembler holds: its scratch buffer (at most MAX_PES_SIZE + RUN_SLACK). */
+  /** Bytes this assembler holds: the PES in progress, or its scratch buffer (at most MAX_PES_SIZE + RUN_SLACK). */
   get buffered(): number {
-    return this.scratch?.length ?? 0;
+    return this.writer.held;
   }
 
   /** Feeds the packet at `buf[at]` whose header is `p`; returns a finished PES, or why one was thrown away. */
@@ -119,6 +107,7 @@ export class PesAssembler {
     let result: PesFailure | undefined;
     if (p.payloadUnitStart) {
       result = this.finish(out);
+      this.writer.begin();
       this.open = true;
       this.len = 0;
       this.copied = 0;
@@ -150,8 +139,9 @@ export class PesAssembler {
       }
     } else {
       this.settle();
-      const scratch = this.room(need);
-      scratch.set(buf.subarray(from, end), this.copied);
+      const w = this.writer;
+      w.reserve(need, this.copied);
+      w.bytes.set(buf.subarray(from, end), w.start + this.copied);
       this.copied = need;
     }
     // A PES with a length is complete without waiting for the next unit start.
@@ -160,21 +150,23 @@ export class PesAssembler {
     return result;
   }
 
-  /** Copies the pending run into the scratch buffer: call before the packets' buffer changes. */
+  /** Copies the pending run into the writer: call before the packets' buffer changes. */
   settle(): void {
     const buf = this.runBuf;
     if (!buf) return;
     this.runBuf = undefined;
     const count = (this.runTo - this.runFrom) / TS_PACKET_SIZE;
-    const at = this.copied;
-    const scratch = this.room(at + count * TS_PACKET_SIZE - TS_HEADER_SIZE);
+    const w = this.writer;
+    w.reserve(this.copied + count * TS_PACKET_SIZE - TS_HEADER_SIZE, this.copied);
+    const bytes = w.bytes;
+    const at = w.start + this.copied;
     // Payload k lands at at + 188k; it belongs at at + 184k. Moving in order never overwrites a payload not yet moved.
-    scratch.set(buf.subarray(this.runFrom + TS_HEADER_SIZE, this.runTo), at);
+    bytes.set(buf.subarray(this.runFrom + TS_HEADER_SIZE, this.runTo), at);
     for (let k = 1; k < count; k++) {
       const src = at + k * TS_PACKET_SIZE;
-      scratch.copyWithin(at + k * TS_PAYLOAD_SIZE, src, src + TS_PAYLOAD_SIZE);
+      bytes.copyWithin(at + k * TS_PAYLOAD_SIZE, src, src + TS_PAYLOAD_SIZE);
     }
-    this.copied = at + count * TS_PAYLOAD_SIZE;
+    this.copied += count * TS_PAYLOAD_SIZE;
   }
 
   /** Emits the PES in progress, if any. */
@@ -183,35 +175,24 @@ export class PesAssembler {
     this.settle();
     this.open = false;
     if (this.len === 0) return undefined;
-    const result = this.emit(this.scratch!, out);
+    const result = this.emit(out);
     if (result) this.lossPending = true;
-    this.shrink();
     return result;
   }
 
-  /** The scratch buffer, grown (by doubling) to hold `need` bytes; what it holds is kept. */
-  private room(need: number): Uint8Array {
-    const scratch = this.scratch;
-    if (scratch && need <= scratch.length) return scratch;
-    const grown = new Uint8Array(Math.min(MAX_PES_SIZE + RUN_SLACK, Math.max(need, INITIAL_PES_CAPACITY, (scratch?.length ?? 0) * 2)));
-    if (scratch) grown.set(scratch.subarray(0, this.copied));
-    this.scratch = grown;
-    return grown;
-  }
-
-  private emit(buf: Uint8Array, out: PesPacket[]): PesFailure | undefined {
+  private emit(out: PesPacket[]): PesFailure | undefined {
     const declared = this.declaredSize();
     if (this.broken) return "dropped";
+    const w = this.writer;
     try {
-      const h = parsePesHeader(buf.subarray(0, this.len));
+      const h = parsePesHeader(w.bytes.subarray(w.start, w.start + this.len));
       // PES_packet_length promised more than came before the next unit start (2.4.3.7).
       if (declared > 0 && this.len < declared) return "truncated";
       const end = declared > 0 ? declared : this.len;
       if (h.payloadOffset > end) throw new ParseError("PES: header past end");
       const dts = h.dts === undefined ? undefined : this.unwrapper.unwrap(h.dts);
       const pts = h.pts === undefined ? undefined : this.unwrapper.unwrap(h.pts);
-      const payload = buf.subarray(h.payloadOffset, end);
-      const { data, storage } = this.arena ? this.arena.copy(payload) : { data: payload.slice(), storage: undefined };
+      const { data, storage } = w.commit(h.payloadOffset, end);
       out.push({
         pid: this.pid,
         streamType: this.streamType,
@@ -231,21 +212,12 @@ export class PesAssembler {
     }
   }
 
-  private shrink(): void {
-    this.recentMax = Math.max(this.recentMax, this.len);
-    if (++this.recentCount < SHRINK_CHECK) return;
-    if (this.scratch && this.scratch.length > SHRINK_FACTOR * Math.max(this.recentMax, INITIAL_PES_CAPACITY)) this.scratch = undefined;
-    this.recentMax = 0;
-    this.recentCount = 0;
-  }
-
   /** Total PES size from PES_packet_length, 0 when unbounded or not known yet. */
   private declaredSize(): number {
     if (this.len < PES_FIXED_HEADER) return 0;
     if (this.copied < PES_FIXED_HEADER) this.settle();
-    const buf = this.scratch;
-    if (!buf) return 0;
-    const n = (buf[4]! << 8) | buf[5]!;
+    const { bytes, start } = this.writer;
+    const n = (bytes[start + 4]! << 8) | bytes[start + 5]!;
     return n === 0 ? 0 : PES_FIXED_HEADER + n;
   }
 }

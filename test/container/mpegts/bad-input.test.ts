@@ -3,6 +3,7 @@ import type { AccessUnit } from "../../../src/core/access-unit.ts";
 import { TsAccessUnitReader } from "../../../src/container/mpegts/access-unit-reader.ts";
 import { TS_PACKET_SIZE } from "../../../src/container/mpegts/constants.ts";
 import type { TsDemuxerOptions } from "../../../src/container/mpegts/demuxer.ts";
+import { UnitArena } from "../../../src/core/unit-arena.ts";
 import { rng } from "../../codec/bit-writer.ts";
 import {
   AUDIO_PID, datagrams, H264_AAC, pesPackets, PMT_PID, simpleStream, TsBuilder, VIDEO_PID, withoutPackets,
@@ -10,8 +11,8 @@ import {
 
 /**
  * What the demuxer may hold between pushes in these tests: one search window
- * of 5 packets (sync.ts) plus one PES buffer of each stream, sized like the
- * previous PES plus a quarter or 64 KiB at first (pes-assembler.ts).
+ * of 5 packets (sync.ts) plus one PES buffer of each stream, 64 KiB at
+ * first (CopyWriter, unit-writer.ts), or the PES in progress with an arena.
  */
 const BUFFER_BOUND = 5 * TS_PACKET_SIZE + 2 * 64 * 1024;
 
@@ -110,20 +111,25 @@ describe("bad input", () => {
     expect(reader.demuxer.bufferedBytes).toBe(0);
   });
 
-  test("PES_packet_length beyond the data, then a new unit start", () => {
-    const b = new TsBuilder().pat([{ programNumber: 1, pmtPid: PMT_PID }]).pmt(PMT_PID, 1, VIDEO_PID, H264_AAC);
-    for (let i = 0; i < 20; i++) {
-      b.video(VIDEO_PID, i, 10, i === 3 ? { packetLength: 60000 } : {});
-      b.audio(AUDIO_PID, i, i === 5 || i === 6 ? { packetLength: 5000 } : {});
-    }
-    const { aus, reader } = feed(datagrams(b.bytes()));
-    expect(reader.demuxer.stats.pesTruncated).toBe(3);
-    expect(reader.demuxer.stats.ccErrors).toBe(0);
-    const video = aus.filter((u) => u.track.kind === "video");
-    expect(video.length).toBe(13); // 0-2 and 10-19: frame 3 is gone, 4-9 refer to it
-    expect(reader.stats.unitsDroppedAfterLoss).toBe(6);
-    expect(aus.filter((u) => u.track.kind === "audio").length).toBe(18);
-  });
+  for (const arena of [false, true]) {
+    const where = arena ? " (PES written into an arena)" : "";
+    test(`PES_packet_length beyond the data, then a new unit start${where}`, () => {
+      const b = new TsBuilder().pat([{ programNumber: 1, pmtPid: PMT_PID }]).pmt(PMT_PID, 1, VIDEO_PID, H264_AAC);
+      for (let i = 0; i < 20; i++) {
+        b.video(VIDEO_PID, i, 10, i === 3 ? { packetLength: 60000 } : {});
+        b.audio(AUDIO_PID, i, i === 5 || i === 6 ? { packetLength: 5000 } : {});
+      }
+      const { aus, reader } = feed(datagrams(b.bytes()), arena ? { arena: new UnitArena() } : {});
+      expect(reader.demuxer.stats.pesTruncated).toBe(3);
+      expect(reader.demuxer.stats.ccErrors).toBe(0);
+      const video = aus.filter((u) => u.track.kind === "video");
+      expect(video.length).toBe(13); // 0-2 and 10-19: frame 3 is gone, 4-9 refer to it
+      expect(reader.stats.unitsDroppedAfterLoss).toBe(6);
+      expect(aus.filter((u) => u.track.kind === "audio").length).toBe(18);
+      // The PES after a truncated one are whole: the same units as without an arena.
+      expect(summary(aus)).toEqual(summary(feed(datagrams(b.bytes())).aus));
+    });
+  }
 
   test("section_length beyond 1021 (2.4.4.3, 2.4.4.8): counted, the next good table is used", () => {
     const good = simpleStream(20).bytes();
