@@ -194,7 +194,7 @@ start_ours() {
   done
   cat >"$cfg" <<EOF
 {"http":{"port":0,"host":"127.0.0.1"},
- "demo":{"enabled":false},
+ "demo":{"enabled":false},"rtsp":{"enabled":false},
  "paths":{$paths},
  "hls":{"alwaysRemux":true,"segmentDuration":2,"segmentCount":7},
  "logLevel":"info"}
