@@ -8,7 +8,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 # Runtime stage: the server, its dependencies and the demo clip, as a non-root user.
 FROM oven/bun:1.4-debian
 WORKDIR /app
-ENV NODE_ENV=production PORT=8888
+# Bun's allocator keeps freed pages instead of purging them from a thread
+# (docs/architecture.md, Runtimes).
+ENV NODE_ENV=production PORT=8888 MIMALLOC_PURGE_DELAY=-1
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json bunfig.toml tsconfig.json ./
 COPY src ./src

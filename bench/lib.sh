@@ -10,6 +10,11 @@
 log() { printf '[%s] %s\n' "$BENCH_NAME" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# Our server runs as `npm start` runs it: Bun's allocator (mimalloc) keeps freed
+# pages instead of purging them from its scavenger thread (docs/architecture.md,
+# Runtimes). MIMALLOC_PURGE_DELAY=100 gives mimalloc's own default back, for A/B.
+export MIMALLOC_PURGE_DELAY=${MIMALLOC_PURGE_DELAY:--1}
+
 # bench_init : scratch directory $WORK (kept with KEEP=1) and the exit trap.
 # A script may define bench_on_exit: run by the trap once every process is
 # stopped, before $WORK goes (e.g. to remove its own tmpfs directory).
