@@ -1,4 +1,4 @@
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 
 /** Raw RTSP over one TCP connection: sends each request and collects each answer's status line (3 s each at most). */
 export async function rawExchange(url: string, requests: string[]): Promise<string[]> {
@@ -17,4 +17,18 @@ export async function rawExchange(url: string, requests: string[]): Promise<stri
   }
   socket.destroy();
   return statuses;
+}
+
+/** Server side of a fake RTSP peer: calls `onRequest` with each request head (bodies are not expected) as it arrives on `socket`. */
+export function onRtspRequests(socket: Socket, onRequest: (method: string, cseq: string, head: string) => void): void {
+  let buffer = "";
+  socket.on("error", () => {});
+  socket.on("data", (b) => {
+    buffer += b.toString("latin1");
+    for (let end = buffer.indexOf("\r\n\r\n"); end >= 0; end = buffer.indexOf("\r\n\r\n")) {
+      const head = buffer.slice(0, end);
+      buffer = buffer.slice(end + 4);
+      onRequest(head.split(" ")[0]!, /CSeq:\s*(\d+)/i.exec(head)?.[1] ?? "0", head);
+    }
+  });
 }

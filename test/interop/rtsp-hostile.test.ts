@@ -2,25 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server } from "node:net";
 import { FFMPEG } from "../helpers/peers.ts";
 import { type Camera, startCamera } from "../helpers/rtsp-camera.ts";
+import { onRtspRequests } from "../helpers/rtsp-raw.ts";
 import { run, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { waitForStream } from "../helpers/stream-api.ts";
 
 /** A TCP server on loopback that answers each RTSP request with `answer(method, cseq)`. */
 async function fakeRtsp(answer: (method: string, cseq: string) => string | Uint8Array): Promise<{ url: string; server: Server }> {
-  const server = createServer((socket) => {
-    let buffer = "";
-    socket.on("error", () => {});
-    socket.on("data", (b) => {
-      buffer += b.toString("latin1");
-      for (let end = buffer.indexOf("\r\n\r\n"); end >= 0; end = buffer.indexOf("\r\n\r\n")) {
-        const head = buffer.slice(0, end);
-        buffer = buffer.slice(end + 4);
-        const method = head.split(" ")[0];
-        const cseq = /CSeq:\s*(\d+)/i.exec(head)?.[1] ?? "0";
-        socket.write(answer(method, cseq));
-      }
-    });
-  });
+  const server = createServer((socket) => onRtspRequests(socket, (method, cseq) => socket.write(answer(method, cseq))));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const address = server.address();
   return { url: `rtsp://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/cam`, server };

@@ -8,6 +8,7 @@ import { writeSenderReport } from "../../../src/rtp/sender-report.ts";
 import type { MediaInfo } from "../../../src/rtsp/sdp.ts";
 import { interleavedFrame } from "../../../src/rtsp/interleaved.ts";
 import { bunRuntime } from "../../../src/runtime/bun.ts";
+import { onRtspRequests } from "../../helpers/rtsp-raw.ts";
 
 /** PCMU, 8 kHz: 160 samples (20 ms) per packet. */
 const SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=t\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=control:track1\r\n";
@@ -59,43 +60,34 @@ async function camera(c: Camera): Promise<string> {
   await new Promise<void>((r) => udp.bind(0, "127.0.0.1", r));
   let clientPort = 0;
   const server = createServer((socket: Socket) => {
-    let buffer = "";
-    socket.on("error", () => {});
     const send = (packets: Uint8Array[]) => {
       if (c.transport === "tcp") return packets.map((p) => interleavedFrame(0, p));
       for (const p of packets) udp.send(p, clientPort, "127.0.0.1");
       return [];
     };
-    socket.on("data", (b) => {
-      buffer += b.toString("latin1");
-      for (let end = buffer.indexOf("\r\n\r\n"); end >= 0; end = buffer.indexOf("\r\n\r\n")) {
-        const head = buffer.slice(0, end);
-        buffer = buffer.slice(end + 4);
-        const method = head.split(" ")[0];
-        const cseq = /CSeq:\s*(\d+)/i.exec(head)?.[1] ?? "0";
-        const ok = (extra: string, body = "") =>
-          enc(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nSession: 42\r\n${extra}${body ? `Content-Length: ${body.length}\r\n` : ""}\r\n${body}`);
-        if (method === "DESCRIBE") socket.write(ok("Content-Type: application/sdp\r\n", SDP));
-        else if (method === "SETUP") {
-          clientPort = Number(/client_port=(\d+)/.exec(head)?.[1] ?? 0);
-          const transport = c.transport === "tcp" ? "RTP/AVP/TCP;unicast;interleaved=0-1" : `RTP/AVP;unicast;client_port=${clientPort}-${clientPort + 1};server_port=${udp.address().port}-${udp.address().port + 1}`;
-          socket.write(ok(`Transport: ${transport}\r\n`));
-        } else if (method === "PLAY") {
-          const answer = ok(c.rtpInfo === undefined ? "" : `RTP-Info: ${c.rtpInfo}\r\n`);
-          const later = () => setTimeout(() => socket.write(concat(send([rtp(3, RTPTIME + 480)]))), 100);
-          if (c.transport === "tcp") {
-            socket.write(concat([...send([rtp(1, RTPTIME + 160)]), answer, ...send([rtp(2, RTPTIME + 320)])]));
+    onRtspRequests(socket, (method, cseq, head) => {
+      const ok = (extra: string, body = "") =>
+        enc(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nSession: 42\r\n${extra}${body ? `Content-Length: ${body.length}\r\n` : ""}\r\n${body}`);
+      if (method === "DESCRIBE") socket.write(ok("Content-Type: application/sdp\r\n", SDP));
+      else if (method === "SETUP") {
+        clientPort = Number(/client_port=(\d+)/.exec(head)?.[1] ?? 0);
+        const transport = c.transport === "tcp" ? "RTP/AVP/TCP;unicast;interleaved=0-1" : `RTP/AVP;unicast;client_port=${clientPort}-${clientPort + 1};server_port=${udp.address().port}-${udp.address().port + 1}`;
+        socket.write(ok(`Transport: ${transport}\r\n`));
+      } else if (method === "PLAY") {
+        const answer = ok(c.rtpInfo === undefined ? "" : `RTP-Info: ${c.rtpInfo}\r\n`);
+        const later = () => setTimeout(() => socket.write(concat(send([rtp(3, RTPTIME + 480)]))), 100);
+        if (c.transport === "tcp") {
+          socket.write(concat([...send([rtp(1, RTPTIME + 160)]), answer, ...send([rtp(2, RTPTIME + 320)])]));
+          later();
+        } else {
+          send([rtp(1, RTPTIME + 160)]);
+          setTimeout(() => {
+            socket.write(answer);
+            send([rtp(2, RTPTIME + 320)]);
             later();
-          } else {
-            send([rtp(1, RTPTIME + 160)]);
-            setTimeout(() => {
-              socket.write(answer);
-              send([rtp(2, RTPTIME + 320)]);
-              later();
-            }, 100);
-          }
-        } else socket.write(ok(""));
-      }
+          }, 100);
+        }
+      } else socket.write(ok(""));
     });
   });
   servers.push(server);
