@@ -88,23 +88,23 @@ export class RtpTrackSet {
   /** One RTP packet of track `index`; false when it is not RTP (counted). */
   rtp(index: number, bytes: Uint8Array): boolean {
     if (!this.tracks[index]) return false;
-    const queue = this.held;
-    const held = queue && this.heldCount[index];
+    // Holding (see hold): this track's held packets and bytes.
+    const count = this.held && this.heldCount[index];
     let packet;
     try {
       // Held packets outlive the buffer they came in.
-      packet = parseRtpPacket(held ? bytes.slice() : bytes);
+      packet = parseRtpPacket(count ? bytes.slice() : bytes);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       this.counters.badPackets++;
       return false;
     }
     this.counters.packets++;
-    if (!queue || !held) this.accept(index, packet);
-    else if (held.packets < MAX_HELD_PACKETS && held.bytes + bytes.byteLength <= MAX_HELD_BYTES) {
-      queue.push({ index, packet });
-      held.packets++;
-      held.bytes += bytes.byteLength;
+    if (!count) this.accept(index, packet);
+    else if (count.packets < MAX_HELD_PACKETS && count.bytes + bytes.byteLength <= MAX_HELD_BYTES) {
+      this.held!.push({ index, packet });
+      count.packets++;
+      count.bytes += bytes.byteLength;
     } else this.counters.heldDropped++;
     return true;
   }
