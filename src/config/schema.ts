@@ -120,6 +120,14 @@ export const PathSchema = z
         "rtsps: accept only the certificate with this SHA-256 fingerprint (64 hex digits, colons allowed; `openssl x509 -noout -fingerprint -sha256 -in cert.pem`), whoever signed it; replaces the CA and host name check.",
       ),
     requestTimeout: seconds(1, 60).default(10).describe("RTSP: seconds to wait for the connection and for each answer of the camera."),
+    tcpReadBatchMs: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(10)
+      .describe(
+        "RTSP over TCP (Linux): milliseconds of the camera's data, at its measured bit rate, the kernel gathers before waking the server (SO_RCVLOWAT). Fewer wake-ups and reads per camera for a few ms of latency (at most about one frame interval when a frame's last packet is small); 0 wakes for every packet.",
+      ),
     onDemand: z.boolean().default(false).describe("RTSP: dial the camera when the first reader arrives and hang up closeAfter seconds after the last one leaves."),
     closeAfter: seconds(1, 3600).default(10).describe("With onDemand: seconds without readers before the camera is hung up."),
     udpReceiveBuffer: z

@@ -113,6 +113,7 @@ export class SourceManager {
         transport: pc.transport,
         timeout: pc.timeout,
         requestTimeout: pc.requestTimeout,
+        tcpReadBatchMs: pc.tcpReadBatchMs,
         tls: { verify: pc.tlsVerify, fingerprint: pc.tlsFingerprint },
       });
       stream.source = source;

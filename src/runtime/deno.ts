@@ -1,6 +1,7 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { connectTcp } from "./tcp.ts";
+import { libcDeno } from "./udp-libc-deno.ts";
 import { receiveUdpDeno } from "./udp-recvmmsg-deno.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
 import { listenTcp } from "./tcp-server.ts";
@@ -19,9 +20,17 @@ interface DenoApi {
   memoryUsage(): { rss: number; heapUsed: number };
   addSignalListener(signal: "SIGINT" | "SIGTERM", fn: () => void): void;
   exit(code: number): never;
+  permissions: { querySync(p: { name: "read"; path: string }): { state: "granted" | "prompt" | "denied" } };
 }
 
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
+
+/** libc for SO_RCVLOWAT (tcp-low-water.ts), which finds the socket through /proc: asked first, so Deno never prompts. */
+function lowWaterCalls() {
+  if (Deno.permissions.querySync({ name: "read", path: "/proc" }).state !== "granted") return undefined;
+  const calls = libcDeno();
+  return typeof calls === "string" ? undefined : calls;
+}
 
 export const denoRuntime: Runtime = {
   name: "deno",
@@ -48,7 +57,7 @@ export const denoRuntime: Runtime = {
   },
   exit: (code) => Deno.exit(code),
   receiveUdp: receiveUdpDeno,
-  connectTcp,
+  connectTcp: (host, port, timeoutMs, handlers, tls) => connectTcp(host, port, timeoutMs, handlers, tls, lowWaterCalls),
   writeFileAtomic,
   bindUdpPair,
   listenTcp,

@@ -1,5 +1,7 @@
 import { connect, type Socket } from "node:net";
+import { lowWaterSetter } from "./tcp-low-water.ts";
 import { connectTlsSocket, type TlsOptions, tlsPeerProblem } from "./tls.ts";
+import type { LinuxSocketCalls } from "./udp-linux.ts";
 
 /** A client TCP connection (node:net here, on Deno; Bun uses tcp-bun.ts with the same contract). */
 export interface TcpConnection {
@@ -7,6 +9,11 @@ export interface TcpConnection {
   close(): void;
   /** Bytes queued in user space because the kernel buffer is full. */
   readonly pendingBytes: number;
+  /**
+   * Have the kernel wake us only once `bytes` are queued (SO_RCVLOWAT; 1 is
+   * every byte, the default). False where it cannot be set (TLS, not Linux).
+   */
+  setReceiveLowWater(bytes: number): boolean;
 }
 
 export interface TcpHandlers {
@@ -16,9 +23,17 @@ export interface TcpHandlers {
 
 /**
  * Connects with a deadline (TLS handshake included when `tls` is given);
- * the handlers get every chunk and exactly one close.
+ * the handlers get every chunk and exactly one close. `calls` (libc through
+ * the runtime's FFI) lets setReceiveLowWater work on plain TCP.
  */
-export function connectTcp(host: string, port: number, timeoutMs: number, handlers: TcpHandlers, tls?: TlsOptions): Promise<TcpConnection> {
+export function connectTcp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  handlers: TcpHandlers,
+  tls?: TlsOptions,
+  calls?: () => LinuxSocketCalls | undefined,
+): Promise<TcpConnection> {
   return new Promise((resolve, reject) => {
     const socket: Socket = tls ? connectTlsSocket(host, port, tls) : connect({ host, port, noDelay: true });
     if (tls) socket.setNoDelay(true);
@@ -33,11 +48,16 @@ export function connectTcp(host: string, port: number, timeoutMs: number, handle
       const problem = tls && tlsPeerProblem(socket, host, port, tls);
       if (problem) return abort(problem);
       open = true;
+      let lowWater: ((bytes: number) => boolean) | undefined | null;
       resolve({
         write: (bytes) => void socket.write(bytes),
         close: () => socket.destroy(),
         get pendingBytes() {
           return socket.writableLength;
+        },
+        setReceiveLowWater(bytes) {
+          if (lowWater === undefined) lowWater = (!tls && lowWaterSetter(calls?.(), socket.localPort ?? 0, socket.remotePort ?? 0)) || null;
+          return lowWater !== null && lowWater(bytes);
         },
       });
     });

@@ -35,8 +35,14 @@ const SYMBOLS = {
 
 const Deno = (globalThis as unknown as { Deno: DenoFfi }).Deno;
 
-/** The socket calls, or why there are none (no --allow-ffi, not Linux x86_64/aarch64 with glibc). */
+let loaded: LinuxSocketCalls | string | undefined;
+
+/** The socket calls, or why there are none (no --allow-ffi, not Linux x86_64/aarch64 with glibc); loaded once. */
 export function libcDeno(): LinuxSocketCalls | string {
+  return (loaded ??= load());
+}
+
+function load(): LinuxSocketCalls | string {
   if (Deno.build.os !== "linux" || (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64")) {
     return `recvmmsg needs Linux on x86_64 or aarch64 (this is ${Deno.build.os} ${Deno.build.arch})`;
   }

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { createServer, type Server, type Socket } from "node:net";
-import { connectTcp } from "../../src/runtime/tcp.ts";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { connectTcp, type TcpHandlers } from "../../src/runtime/tcp.ts";
 import { connectTcpBun } from "../../src/runtime/tcp-bun.ts";
+import { tcpSocketFd } from "../../src/runtime/tcp-low-water.ts";
+import { libc } from "../../src/runtime/udp-libc.ts";
 
 /** A loopback peer; `onSocket` gets each accepted connection. */
 function peer(onSocket: (s: Socket) => void): Promise<{ server: Server; port: number }> {
@@ -19,7 +21,7 @@ const until = async (check: () => boolean, ms = 10_000) => {
 
 // node:net (Deno, and TLS on both) and Bun.connect keep one contract.
 for (const [name, connect] of [
-  ["node:net", connectTcp],
+  ["node:net", (host: string, port: number, ms: number, h: TcpHandlers) => connectTcp(host, port, ms, h, undefined, libc)],
   ["Bun.connect", connectTcpBun],
 ] as const) {
   describe(`connectTcp over ${name}`, () => {
@@ -101,5 +103,44 @@ for (const [name, connect] of [
       await new Promise((r) => setTimeout(r, 50));
       await expect(connect("127.0.0.1", p.port, 5000, { onData: () => {}, onClose: () => {} })).rejects.toThrow();
     });
+
+    test("a receive low-water mark holds bytes below it; lowering it hands them over", async () => {
+      let peerSocket: Socket | undefined;
+      const p = await peer((s) => (peerSocket = s));
+      server = p.server;
+      const got: number[] = [];
+      const conn = await connect("127.0.0.1", p.port, 5000, { onData: (b) => got.push(b.length), onClose: () => {} });
+      expect(await until(() => peerSocket !== undefined)).toBe(true);
+      expect(conn.setReceiveLowWater(4096)).toBe(true);
+      peerSocket!.write(new Uint8Array(100));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(got).toEqual([]); // below the mark: the kernel keeps it
+      peerSocket!.write(new Uint8Array(4000));
+      expect(await until(() => got.reduce((a, b) => a + b, 0) === 4100)).toBe(true);
+      peerSocket!.write(new Uint8Array(10));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(got.reduce((a, b) => a + b, 0)).toBe(4100);
+      expect(conn.setReceiveLowWater(1)).toBe(true); // the kernel re-checks the queue at once (tcp_set_rcvlowat)
+      expect(await until(() => got.reduce((a, b) => a + b, 0) === 4110)).toBe(true);
+      conn.close();
+    });
   });
 }
+
+test("tcpSocketFd finds a connected socket's fd from its two ports, and none for ports we do not hold", async () => {
+  const p = await peer(() => {});
+  const socket = connect({ host: "127.0.0.1", port: p.port });
+  await new Promise((r) => socket.once("connect", r));
+  const fd = tcpSocketFd(socket.localPort!, p.port);
+  expect(fd).toBeGreaterThan(2);
+  // The fd is that socket: a mark set through it reads back.
+  const value = new Uint8Array(new Int32Array([2048]).buffer);
+  expect(libc()!.setsockopt(fd!, 1, 18, value)).toBe(0);
+  const back = new Uint8Array(4);
+  expect(libc()!.getsockopt(fd!, 1, 18, back, new Uint8Array(new Uint32Array([4]).buffer))).toBe(0);
+  expect(new DataView(back.buffer).getInt32(0, true)).toBe(2048);
+  expect(tcpSocketFd(p.port, socket.localPort!)).not.toBe(fd); // the peer's end, in this same process
+  expect(tcpSocketFd(1, 2)).toBeUndefined();
+  socket.destroy();
+  p.server.close();
+});

@@ -6,6 +6,7 @@ import { RtspAuthenticator } from "../../rtsp/auth.ts";
 import { interleavedFrame } from "../../rtsp/interleaved.ts";
 import { RtspHeaders, type RtspResponse, serializeRequest, serializeResponse } from "../../rtsp/message.ts";
 import { RtspReader } from "../../rtsp/reader.ts";
+import { ReadCoalescing } from "./read-coalescing.ts";
 
 const log = logger("rtsp");
 const USER_AGENT = "mediaserver";
@@ -46,6 +47,7 @@ export class RtspConnection {
   private readonly auth: RtspAuthenticator | undefined;
   private tcp!: TcpConnection;
   private closed = false;
+  private coalescing: ReadCoalescing | undefined;
   /** Session id from the first SETUP answer (RFC 2326 12.37). */
   session: string | undefined;
 
@@ -78,6 +80,17 @@ export class RtspConnection {
     }
   }
 
+  /**
+   * Once RTP flows interleaved: let the kernel gather about `budgetMs` of
+   * the camera's data per wake-up (read-coalescing.ts). 0 leaves it off.
+   */
+  coalesceReads(budgetMs: number): void {
+    if (budgetMs <= 0 || this.closed || this.coalescing) return;
+    const tcp = this.tcp;
+    this.coalescing = new ReadCoalescing((bytes) => tcp.setReceiveLowWater(bytes), budgetMs);
+    this.coalescing.hold(this.waiting !== undefined);
+  }
+
   /** RTCP (receiver reports) back to the camera on the same connection; dropped while the camera reads nothing. */
   sendInterleaved(channel: number, payload: Uint8Array): void {
     if (this.tcp.pendingBytes > MAX_PENDING_REPORT_BYTES) return;
@@ -87,6 +100,7 @@ export class RtspConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.coalescing?.stop();
     this.tcp?.close();
     this.rejectWaiting(new Error("connection closed"));
   }
@@ -105,14 +119,17 @@ export class RtspConnection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting = undefined;
+        this.coalescing?.hold(false);
         reject(new Error(`no answer to ${method} within ${this.options.timeoutMs} ms`));
       }, this.options.timeoutMs);
       this.waiting = { cseq, resolve, reject, timer };
+      this.coalescing?.hold(true);
       this.tcp.write(serializeRequest({ method, uri, headers, body }));
     });
   }
 
   private onData(chunk: Uint8Array): void {
+    this.coalescing?.onRead(chunk.length);
     let items;
     try {
       items = this.reader.push(chunk);
@@ -142,6 +159,7 @@ export class RtspConnection {
     }
     clearTimeout(w.timer);
     this.waiting = undefined;
+    this.coalescing?.hold(false);
     w.resolve(res);
   }
 
@@ -150,6 +168,7 @@ export class RtspConnection {
     if (!w) return;
     clearTimeout(w.timer);
     this.waiting = undefined;
+    this.coalescing?.hold(false);
     w.reject(e);
   }
 

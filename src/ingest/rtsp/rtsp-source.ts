@@ -24,6 +24,8 @@ export interface RtspSourceOptions {
   readonly timeout: number;
   /** Seconds to wait for the connection and each RTSP answer. */
   readonly requestTimeout: number;
+  /** Over TCP: milliseconds of the camera's data the kernel may gather per wake-up (read-coalescing.ts); 0 is off. */
+  readonly tcpReadBatchMs: number;
   /** How an rtsps:// camera's certificate is checked. */
   readonly tls: TlsOptions;
 }
@@ -244,6 +246,7 @@ export class RtspSource implements StatusSource {
       if (t && info.rtptime !== undefined) t.setZero(info.rtptime);
     }
     set.release();
+    if (this.useTcp) conn.coalesceReads(this.options.tcpReadBatchMs);
     this.lastPacket = Date.now();
     const played = Date.now();
     log.info(`${this.stream.path}: playing ${this.options.shownUrl} over ${this.useTcp ? "TCP" : "UDP"} (${set.tracks.map((t) => t.track.codec).join(" + ")})`);

@@ -99,7 +99,7 @@ async function camera(c: Camera): Promise<string> {
 async function firstThree(c: Camera): Promise<number[]> {
   const url = await camera(c);
   const stream = new Stream("cam", { maxDuration: 10, maxBytes: 1 << 20, slowReader: "skip" });
-  const source = new RtspSource(bunRuntime, stream, { url, shownUrl: url, transport: c.transport, timeout: 5, requestTimeout: 3, tls: { verify: true } });
+  const source = new RtspSource(bunRuntime, stream, { url, shownUrl: url, transport: c.transport, timeout: 5, requestTimeout: 3, tcpReadBatchMs: 10, tls: { verify: true } });
   sources.push(source);
   source.start();
   for (let i = 0; i < 100 && stream.ring.tail < 3; i++) await new Promise((r) => setTimeout(r, 20));
