@@ -69,7 +69,6 @@ export class UnitArena {
   private sealed: Slab[] = [];
   private readonly free: Slab[] = [];
   private freeBytes = 0;
-  private copier: ArenaWriter | undefined;
   private writers = 0;
   /** Slabs allocated and reused, units moved to another slab while being written and the bytes copied for it, for tests and benchmarks. */
   readonly stats = { allocated: 0, reused: 0, moved: 0, movedBytes: 0 };
@@ -77,17 +76,6 @@ export class UnitArena {
   /** A writer of its own, for one source of units (a PID); `limit` is the largest unit it may be asked to hold. */
   writer(limit = MAX_SLAB): UnitWriter {
     return new ArenaWriter(this, limit, this.writers++);
-  }
-
-  /** A copy of a unit that arrived whole, with the storage to retain; oversized units get their own buffer. */
-  copy(bytes: Uint8Array): { data: Uint8Array; storage: UnitStorage | undefined } {
-    const n = bytes.byteLength;
-    if (n > MAX_SLAB) return { data: bytes.slice(), storage: undefined };
-    const w = (this.copier ??= new ArenaWriter(this, MAX_SLAB, this.writers++));
-    w.begin();
-    w.reserve(n, 0);
-    w.bytes.set(bytes, w.start);
-    return w.commit(0, n);
   }
 
   /**

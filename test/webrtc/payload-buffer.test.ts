@@ -6,7 +6,11 @@ import { video } from "../helpers/units.ts";
 
 describe("payloadBuffer", () => {
   test("a payload of a unit in arena memory is copied: werift's NACK history outlives the slab", () => {
-    const { data, storage } = new UnitArena().copy(new Uint8Array(500).fill(9));
+    const w = new UnitArena().writer();
+    w.begin();
+    w.reserve(500, 0);
+    const { data, storage } = w.commit(0, 500);
+    data.fill(9);
     const au: AccessUnit = { track: video, pts: 0, dts: 0, key: true, units: [data], storage };
     const b = payloadBuffer(data.subarray(100, 200), au);
     expect(b.buffer).not.toBe(data.buffer);
