@@ -1,6 +1,6 @@
 import type { Socket } from "bun";
 import { connectTcp, type TcpConnection, type TcpHandlers } from "./tcp.ts";
-import { lowWaterSetter } from "./tcp-low-water.ts";
+import { lazyLowWater, lowWaterSetter } from "./tcp-low-water.ts";
 import { libc } from "./udp-libc.ts";
 import type { TlsOptions } from "./tls.ts";
 
@@ -15,7 +15,7 @@ import type { TlsOptions } from "./tls.ts";
  * TLS stays on node:tls (tcp.ts), the one TLS client tested on both runtimes.
  */
 export function connectTcpBun(host: string, port: number, timeoutMs: number, handlers: TcpHandlers, tls?: TlsOptions): Promise<TcpConnection> {
-  if (tls) return connectTcp(host, port, timeoutMs, handlers, tls, libc);
+  if (tls) return connectTcp(host, port, timeoutMs, handlers, tls);
   return new Promise((resolve, reject) => {
     let state: "connecting" | "open" | "closed" = "connecting";
     /** Bytes written but not taken by the kernel yet, in order; callers bound it through pendingBytes (rtsp-connection.ts). */
@@ -58,7 +58,6 @@ export function connectTcpBun(host: string, port: number, timeoutMs: number, han
           state = "open";
           clearTimeout(timer);
           s.setNoDelay(true);
-          let lowWater: ((bytes: number) => boolean) | undefined | null;
           resolve({
             write(bytes) {
               if (state !== "open") return;
@@ -80,10 +79,7 @@ export function connectTcpBun(host: string, port: number, timeoutMs: number, han
             get pendingBytes() {
               return queued;
             },
-            setReceiveLowWater(bytes) {
-              if (lowWater === undefined) lowWater = lowWaterSetter(libc(), s.localPort, s.remotePort) ?? null;
-              return lowWater !== null && lowWater(bytes);
-            },
+            setReceiveLowWater: lazyLowWater(() => lowWaterSetter(libc(), s.localPort, s.remotePort)),
           });
         },
         data(_s, chunk) {

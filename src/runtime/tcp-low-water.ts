@@ -23,6 +23,15 @@ export function lowWaterSetter(calls: LinuxSocketCalls | undefined, localPort: n
   };
 }
 
+/** A TcpConnection.setReceiveLowWater that looks the socket up at its first call (`make`), and says false for good if that fails. */
+export function lazyLowWater(make: () => ((bytes: number) => boolean) | undefined): (bytes: number) => boolean {
+  let set: ((bytes: number) => boolean) | null | undefined;
+  return (bytes) => {
+    if (set === undefined) set = make() ?? null;
+    return set !== null && set(bytes);
+  };
+}
+
 /** The fd of our TCP socket from `localPort` to `remotePort`, if /proc can tell. */
 export function tcpSocketFd(localPort: number, remotePort: number): number | undefined {
   const inode = socketInode(localPort, remotePort);

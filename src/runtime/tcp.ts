@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import { lowWaterSetter } from "./tcp-low-water.ts";
+import { lazyLowWater, lowWaterSetter } from "./tcp-low-water.ts";
 import { connectTlsSocket, type TlsOptions, tlsPeerProblem } from "./tls.ts";
 import type { LinuxSocketCalls } from "./udp-linux.ts";
 
@@ -48,17 +48,14 @@ export function connectTcp(
       const problem = tls && tlsPeerProblem(socket, host, port, tls);
       if (problem) return abort(problem);
       open = true;
-      let lowWater: ((bytes: number) => boolean) | undefined | null;
       resolve({
         write: (bytes) => void socket.write(bytes),
         close: () => socket.destroy(),
         get pendingBytes() {
           return socket.writableLength;
         },
-        setReceiveLowWater(bytes) {
-          if (lowWater === undefined) lowWater = (!tls && lowWaterSetter(calls?.(), socket.localPort ?? 0, socket.remotePort ?? 0)) || null;
-          return lowWater !== null && lowWater(bytes);
-        },
+        // Not under TLS: records and their reads are node:tls's business.
+        setReceiveLowWater: lazyLowWater(() => (tls ? undefined : lowWaterSetter(calls?.(), socket.localPort ?? 0, socket.remotePort ?? 0))),
       });
     });
     socket.on("data", (b: Uint8Array) => handlers.onData(b));

@@ -6,9 +6,10 @@
  * The kernel's receive low-water mark (SO_RCVLOWAT) is set to `budgetMs` of
  * the connection's measured byte rate, so a wake-up finds that much queued.
  *
- * The added latency is bounded by data that keeps coming; when it stops (a
- * tick with no read: the camera paused, or the tail of a frame sits below
- * the mark) or an answer is awaited, the mark drops to one byte at once.
+ * The added latency is bounded by data that keeps coming; when it stops (no
+ * read for more than twice the budget, counted in ticks: the camera paused,
+ * or the tail of a frame sits below the mark) or an answer is awaited, the
+ * mark drops to one byte at once.
  */
 
 /** How often every connection's rate is measured and its mark reconsidered. */
@@ -21,6 +22,8 @@ const RATE_WEIGHT = 0.25;
 export class ReadCoalescing {
   private bytes = 0;
   private reads = 0;
+  /** Ticks in a row without a read. */
+  private quietTicks = 0;
   /** Bytes per second, smoothed over ticks. */
   private rate = 0;
   /** The mark the kernel has: 1 is the default (wake for every byte). */
@@ -66,9 +69,10 @@ export class ReadCoalescing {
   tick(): void {
     const perSecond = (this.bytes * 1000) / TICK_MS;
     this.rate = this.rate === 0 ? perSecond : this.rate + RATE_WEIGHT * (perSecond - this.rate);
-    const quiet = this.reads === 0;
+    this.quietTicks = this.reads === 0 ? this.quietTicks + 1 : 0;
     this.bytes = this.reads = 0;
-    if (quiet || this.held) return this.set(1);
+    // With a mark of `budgetMs` of data, reads come about that often: silence for twice as long is a stall.
+    if (this.quietTicks * TICK_MS > 2 * this.budgetMs || this.held) return this.set(1);
     const want = Math.min(MAX_LOW_WATER, Math.max(1, Math.floor((this.rate * this.budgetMs) / 1000)));
     if (Math.abs(want - this.current) * 4 > this.current) this.set(want);
   }
