@@ -10,8 +10,11 @@
 #   SCENARIOS="8x12.5 8x25 4x50 2x100"   feeds x Mbit/s per feed
 #   PEERS="bun deno ffmpeg"   receivers to measure; their order alternates
 #                             from one scenario to the next so drift is shared
-#   WARMUP=6 DURATION=15      seconds of sending before / during the measured
-#                             window (ffmpeg probes ~5 MB of input first)
+#   WARMUP=30 DURATION=15     seconds of sending before / during the measured
+#                             window: steady state, not a feed's startup
+#                             (ffmpeg probes ~5 MB of input first; our server
+#                             fills its ring, slabs and segment pool and its
+#                             JIT compiles in the first ~10 s)
 #   MODE=unicast              or multicast: feed i goes to 239.255.77.i, joined
 #                             and sent on 127.0.0.1 only (never another NIC)
 #   BASE_PORT=24000           feed i uses UDP port BASE_PORT+i
@@ -45,7 +48,7 @@ BENCH_NAME=udp-ingest
 
 SCENARIOS=${SCENARIOS:-"8x12.5 8x25 4x50 2x100"}
 PEERS=${PEERS:-"bun deno ffmpeg"}
-WARMUP=${WARMUP:-6}
+WARMUP=${WARMUP:-30}
 DURATION=${DURATION:-15}
 MODE=${MODE:-unicast}
 BASE_PORT=${BASE_PORT:-24000}
