@@ -1,5 +1,6 @@
 import type { AccessUnit } from "../../core/access-unit.ts";
 import { bytesEqual } from "../../core/bytes.ts";
+import { ownBytes } from "../../core/own-bytes.ts";
 import { type AudioTrack, type Track, type VideoCodec, type VideoTrack, withParameters } from "../../core/track.ts";
 import { h264NalType } from "../../codec/h264/nal.ts";
 import { h265NalType } from "../../codec/h265/nal.ts";
@@ -139,7 +140,7 @@ export class MediaTrack {
       const ticks = Math.round(((ext - this.zero) / this.media.clockRate + this.startSeconds) * this.track.clockRate);
       // RTP carries presentation time only; decode time follows from the reorder depth.
       const dts = this.track.kind === "video" ? this.decodeTime(this.track, ticks) : ticks;
-      out.push({ track: this.track, pts: ticks, dts, key: frame.key, units: frame.units });
+      out.push({ track: this.track, pts: ticks, dts, key: frame.key, units: ownBytes(frame.units) });
     }
     return out;
   }
