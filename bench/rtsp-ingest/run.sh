@@ -15,7 +15,8 @@
 #   COUNTS="10 50 100"     numbers of simultaneous cameras
 #   PEERS="bun ffmpeg"     receivers (bun, deno, ffmpeg); their order alternates
 #                          from one N to the next so drift is shared
-#   WARMUP=8 DURATION=20   seconds after every stream is up / measured window
+#   WARMUP=60 DURATION=20  seconds after every stream is up / measured window:
+#                          steady state (at 8 s Bun's JIT was still compiling)
 #   RSS_EVERY=30           seconds between RSS samples in the window (logged as a series)
 #   SIZE=640x360 FPS=25 BITRATE=1000 (video kbit/s) KEYFRAME=50 (frames)
 #   AUDIO=aac              or none / pcmu
@@ -34,7 +35,7 @@ BENCH_NAME=rtsp-ingest
 
 COUNTS=${COUNTS:-"10 50 100"}
 PEERS=${PEERS:-"bun ffmpeg"}
-WARMUP=${WARMUP:-8}
+WARMUP=${WARMUP:-60}
 DURATION=${DURATION:-20}
 SIZE=${SIZE:-640x360}
 FPS=${FPS:-25}
