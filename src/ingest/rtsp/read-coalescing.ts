@@ -84,6 +84,7 @@ export class ReadCoalescing {
   }
 }
 
+/** One per camera connection coalescing now; RtspConnection.close() takes each out (stop), so it is bounded by open connections. */
 const coalescing = new Set<ReadCoalescing>();
 let ticker: ReturnType<typeof setInterval> | undefined;
 
