@@ -1,6 +1,6 @@
 import type { ListeningServer, Runtime } from "./types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { connectTcp } from "./tcp.ts";
+import { connectTcpDeno } from "./tcp-deno.ts";
 import { libcDeno } from "./udp-libc-deno.ts";
 import { receiveUdpDeno } from "./udp-recvmmsg-deno.ts";
 import { bindUdp, bindUdpPair } from "./udp-socket.ts";
@@ -20,14 +20,12 @@ interface DenoApi {
   memoryUsage(): { rss: number; heapUsed: number };
   addSignalListener(signal: "SIGINT" | "SIGTERM", fn: () => void): void;
   exit(code: number): never;
-  permissions: { querySync(p: { name: "read"; path: string }): { state: "granted" | "prompt" | "denied" } };
 }
 
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 
-/** libc for SO_RCVLOWAT (tcp-low-water.ts), which finds the socket through /proc: asked first, so Deno never prompts. */
+/** libc for SO_RCVLOWAT (tcp-low-water.ts); none without --allow-ffi. */
 function lowWaterCalls() {
-  if (Deno.permissions.querySync({ name: "read", path: "/proc" }).state !== "granted") return undefined;
   const calls = libcDeno();
   return typeof calls === "string" ? undefined : calls;
 }
@@ -57,7 +55,7 @@ export const denoRuntime: Runtime = {
   },
   exit: (code) => Deno.exit(code),
   receiveUdp: receiveUdpDeno,
-  connectTcp: (host, port, timeoutMs, handlers, tls) => connectTcp(host, port, timeoutMs, handlers, tls, lowWaterCalls),
+  connectTcp: (host, port, timeoutMs, handlers, tls) => connectTcpDeno(host, port, timeoutMs, handlers, tls, lowWaterCalls),
   writeFileAtomic,
   bindUdpPair,
   listenTcp,

@@ -1,5 +1,5 @@
 import type { Socket } from "bun";
-import { connectTcp, type TcpConnection, type TcpHandlers } from "./tcp.ts";
+import { connectTcp, netError, type TcpConnection, type TcpHandlers } from "./tcp.ts";
 import { lazyLowWater, lowWaterSetter } from "./tcp-low-water.ts";
 import { libc } from "./udp-libc.ts";
 import type { TlsOptions } from "./tls.ts";
@@ -96,7 +96,7 @@ export function connectTcpBun(host: string, port: number, timeoutMs: number, han
           finish(error);
         },
         connectError(_s, error) {
-          finish(error);
+          finish(netError("connect", error, host, port));
         },
       },
     }).catch(() => {

@@ -1,19 +1,25 @@
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { type LinuxSocketCalls, SOL_SOCKET } from "./udp-linux.ts";
+import { getIntOption, type LinuxSocketCalls, SOL_SOCKET } from "./udp-linux.ts";
 
 /** socket(7): the kernel reports a TCP socket readable only once this many bytes are queued (Linux >= 2.6.28 for poll). */
 const SO_RCVLOWAT = 18;
+const SO_TYPE = 3;
+const SOCK_STREAM = 1;
+const AF_INET = 2;
+const AF_INET6 = 10;
+/** Unused fds in a row after which the scan stops: the kernel hands out the lowest free fd, so sockets sit low. */
+const MAX_FD_GAP = 1024;
 
 /**
  * Sets a TCP connection's receive low-water mark. Neither runtime exposes a
- * client socket's fd, so it is found once through /proc: the socket inode of
- * the /proc/net/tcp{,6} line with our two ports, then the /proc/self/fd link
- * to that inode. Returns a setter, or undefined where that cannot be done
- * (not Linux, no FFI, /proc unreadable), in which case nothing changes.
+ * client socket's fd, so it is found once by asking each fd for its two
+ * ports (getsockname, getpeername). This needs only the FFI: /proc would do
+ * too, but Deno reads /proc/self only under --allow-all. Returns a setter,
+ * or undefined where that cannot be done (not Linux, no FFI), in which case
+ * nothing changes.
  */
 export function lowWaterSetter(calls: LinuxSocketCalls | undefined, localPort: number, remotePort: number): ((bytes: number) => boolean) | undefined {
   if (!calls) return undefined;
-  const fd = tcpSocketFd(localPort, remotePort);
+  const fd = tcpSocketFd(calls, localPort, remotePort);
   if (fd === undefined) return undefined;
   const value = new Uint8Array(4);
   const view = new DataView(value.buffer);
@@ -32,44 +38,25 @@ export function lazyLowWater(make: () => ((bytes: number) => boolean) | undefine
   };
 }
 
-/** The fd of our TCP socket from `localPort` to `remotePort`, if /proc can tell. */
-export function tcpSocketFd(localPort: number, remotePort: number): number | undefined {
-  const inode = socketInode(localPort, remotePort);
-  if (inode === undefined) return undefined;
-  const target = `socket:[${inode}]`;
-  let fds: string[];
-  try {
-    fds = readdirSync("/proc/self/fd");
-  } catch {
-    return undefined;
-  }
-  for (const fd of fds) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === target) return Number(fd);
-    } catch {
-      // Closed since the listing.
-    }
-  }
-  return undefined;
-}
-
-function socketInode(localPort: number, remotePort: number): string | undefined {
-  const local = `:${hexPort(localPort)}`;
-  const remote = `:${hexPort(remotePort)}`;
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text: string;
-    try {
-      text = readFileSync(table, "utf8");
-    } catch {
-      continue;
-    }
-    // "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ..."
-    for (const line of text.split("\n")) {
-      const f = line.trim().split(/\s+/);
-      if (f.length > 9 && f[1]!.endsWith(local) && f[2]!.endsWith(remote) && f[9] !== "0") return f[9];
-    }
+/** The fd of our connected TCP socket from `localPort` to `remotePort` (IPv4 or IPv6). */
+export function tcpSocketFd(calls: LinuxSocketCalls, localPort: number, remotePort: number): number | undefined {
+  // sockaddr_in and sockaddr_in6 both start with the family (host order) and the port (network order).
+  const address = new Uint8Array(128);
+  const view = new DataView(address.buffer);
+  const length = new Uint32Array(1);
+  const lengthBytes = new Uint8Array(length.buffer);
+  const port = (get: LinuxSocketCalls["getsockname"], fd: number): number => {
+    length[0] = address.length;
+    if (get(fd, address, lengthBytes) !== 0) return -1;
+    const family = view.getUint16(0, true);
+    return family === AF_INET || family === AF_INET6 ? view.getUint16(2) : -1;
+  };
+  for (let fd = 3, gap = 0; gap < MAX_FD_GAP; fd++) {
+    const local = port(calls.getsockname, fd);
+    // EBADF (no such fd) and ENOTSOCK look alike here: both count as a gap.
+    gap = local < 0 ? gap + 1 : 0;
+    if (local !== localPort || port(calls.getpeername, fd) !== remotePort) continue;
+    if (getIntOption(calls, fd, SOL_SOCKET, SO_TYPE) === SOCK_STREAM) return fd;
   }
   return undefined;
 }
-
-const hexPort = (port: number) => port.toString(16).toUpperCase().padStart(4, "0");

@@ -76,3 +76,14 @@ export function connectTcp(
     });
   });
 }
+
+/**
+ * Node's wording ("connect ECONNREFUSED 127.0.0.1:554") for the other
+ * clients' errors, so a source's status reads alike on every runtime: Bun's
+ * says "Failed to connect", Deno's names no address.
+ */
+export function netError(op: string, e: unknown, host: string, port: number): Error {
+  const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+  if (typeof code === "string") return new Error(`${op} ${code} ${host}:${port}`);
+  return new Error(`${op} ${host}:${port}: ${e instanceof Error ? e.message : String(e)}`);
+}

@@ -37,6 +37,9 @@ export interface LinuxSocketCalls {
   getsockopt(fd: number, level: number, name: number, value: Uint8Array, length: Uint8Array): number;
   /** recvmmsg(fd, headers, n, flags, NULL). */
   recvmmsg(fd: number, headers: Uint8Array, n: number, flags: number): number;
+  /** getsockname(2) / getpeername(2): `address` and `length` (a u32 holding address's size) are written by the kernel. */
+  getsockname(fd: number, address: Uint8Array, length: Uint8Array): number;
+  getpeername(fd: number, address: Uint8Array, length: Uint8Array): number;
   close(fd: number): number;
   /** errno of the last failed call on this thread. */
   errno(): number;
@@ -96,6 +99,8 @@ export interface LibcSocketSymbols {
   setsockopt(fd: number, level: number, name: number, value: Uint8Array, length: number): number;
   getsockopt(fd: number, level: number, name: number, value: Uint8Array, length: Uint8Array): number;
   recvmmsg(fd: number, headers: Uint8Array, n: number, flags: number, timeout: null): number;
+  getsockname(fd: number, address: Uint8Array, length: Uint8Array): number;
+  getpeername(fd: number, address: Uint8Array, length: Uint8Array): number;
   close(fd: number): number;
 }
 
@@ -107,6 +112,8 @@ export function socketCalls(s: LibcSocketSymbols, own: Pick<LinuxSocketCalls, "e
     setsockopt: (fd, level, name, value) => s.setsockopt(fd, level, name, value, value.byteLength),
     getsockopt: (fd, level, name, value, length) => s.getsockopt(fd, level, name, value, length),
     recvmmsg: (fd, headers, n, flags) => s.recvmmsg(fd, headers, n, flags, null),
+    getsockname: (fd, address, length) => s.getsockname(fd, address, length),
+    getpeername: (fd, address, length) => s.getpeername(fd, address, length),
     close: (fd) => s.close(fd),
     ...own,
   };
