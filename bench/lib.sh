@@ -15,6 +15,9 @@ die() { log "error: $*"; exit 1; }
 # Runtimes). MIMALLOC_PURGE_DELAY=100 gives mimalloc's own default back, for A/B.
 export MIMALLOC_PURGE_DELAY=${MIMALLOC_PURGE_DELAY:--1}
 
+# And Deno as `deno task serve` runs it (deno.json; the V8 flag: docs/architecture.md, Runtimes).
+DENO_SERVE_FLAGS=(--allow-net --allow-ffi --allow-read --allow-env --allow-sys --v8-flags=--heap-growing-percent=50)
+
 # bench_init : scratch directory $WORK (kept with KEEP=1) and the exit trap.
 # A script may define bench_on_exit: run by the trap once every process is
 # stopped, before $WORK goes (e.g. to remove its own tmpfs directory).

@@ -108,7 +108,7 @@ start_ours() {
 EOF
   case $rt in
     bun) start_bg "$OURS_LOG" "$BUN" src/main.ts --config "$cfg" ;;
-    deno) start_bg "$OURS_LOG" "$DENO" run --allow-net --allow-ffi --allow-read --allow-env --allow-sys src/main.ts --config "$cfg" ;;
+    deno) start_bg "$OURS_LOG" "$DENO" run "${DENO_SERVE_FLAGS[@]}" src/main.ts --config "$cfg" ;;
     *) die "unknown runtime $rt" ;;
   esac
   RECV_PIDS=("$BG_PID")

@@ -127,7 +127,7 @@ start_server() {
 EOF
   case $rt in
     bun) start_bg "$SERVER_LOG" "$BUN" "$OURS_MAIN" --config "$cfg" ;;
-    deno) start_bg "$SERVER_LOG" "$DENO" run --allow-net --allow-ffi --allow-read --allow-env --allow-sys "$OURS_MAIN" --config "$cfg" ;;
+    deno) start_bg "$SERVER_LOG" "$DENO" run "${DENO_SERVE_FLAGS[@]}" "$OURS_MAIN" --config "$cfg" ;;
   esac
   SERVER_PID=$BG_PID
   for _ in $(seq 1 150); do

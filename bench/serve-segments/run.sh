@@ -173,7 +173,7 @@ start_ours() { # start_ours RUNTIME SIZE ; sets OURS_PID OURS_BASE
 EOF
   case $rt in
     bun) start_bg "$logf" "$BUN" src/main.ts --config "$cfg" ;;
-    deno) start_bg "$logf" "$DENO" run --allow-net --allow-ffi --allow-read --allow-env --allow-sys src/main.ts --config "$cfg" ;;
+    deno) start_bg "$logf" "$DENO" run "${DENO_SERVE_FLAGS[@]}" src/main.ts --config "$cfg" ;;
     *) die "unknown runtime $rt" ;;
   esac
   OURS_PID=$BG_PID

@@ -27,10 +27,11 @@ export async function startServerProcess(runtime: RuntimeName, config: object, t
   const configPath = join(dir, "config.json");
   // Ephemeral loopback ports for everything, so test servers never collide with each other or a running server.
   writeFileSync(configPath, JSON.stringify({ http: { port: 0, host: "127.0.0.1" }, rtsp: { port: 0, host: "127.0.0.1", rtpPort: 0 }, ...config }));
+  // As `npm start` and `deno task serve` run it (package.json, deno.json).
   const args =
     runtime === "bun"
       ? ["src/main.ts", "--config", configPath]
-      : ["run", "--allow-net", "--allow-ffi", "--allow-read", "--allow-env", "--allow-sys", "--allow-write", "src/main.ts", "--config", configPath];
+      : ["run", "--allow-net", "--allow-ffi", "--allow-read", "--allow-env", "--allow-sys", "--allow-write", "--v8-flags=--heap-growing-percent=50", "src/main.ts", "--config", configPath];
   const child: ChildProcess = spawn(join(BIN, runtime), args, {
     cwd: ROOT,
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", PORT: "" },
