@@ -3,7 +3,7 @@ import { lazyLowWater, lowWaterSetter } from "./tcp-low-water.ts";
 import { connectTlsSocket, type TlsOptions, tlsPeerProblem } from "./tls.ts";
 import type { LinuxSocketCalls } from "./udp-linux.ts";
 
-/** A client TCP connection (node:net here, on Deno; Bun uses tcp-bun.ts with the same contract). */
+/** A client TCP connection: node:net here (TLS on both runtimes); plain TCP is tcp-bun.ts or tcp-deno.ts, with the same contract. */
 export interface TcpConnection {
   write(bytes: Uint8Array): void;
   close(): void;
