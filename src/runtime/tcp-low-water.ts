@@ -6,6 +6,7 @@ const SO_TYPE = 3;
 const SOCK_STREAM = 1;
 const AF_INET = 2;
 const AF_INET6 = 10;
+const EBADF = 9;
 /** Unused fds in a row after which the scan stops: the kernel hands out the lowest free fd, so sockets sit low. */
 const MAX_FD_GAP = 1024;
 
@@ -45,16 +46,16 @@ export function tcpSocketFd(calls: LinuxSocketCalls, localPort: number, remotePo
   const view = new DataView(address.buffer);
   const length = new Uint32Array(1);
   const lengthBytes = new Uint8Array(length.buffer);
+  /** The port, -1 for no IP socket (a file, a pipe, a Unix socket), -2 for no such fd. */
   const port = (get: LinuxSocketCalls["getsockname"], fd: number): number => {
     length[0] = address.length;
-    if (get(fd, address, lengthBytes) !== 0) return -1;
+    if (get(fd, address, lengthBytes) !== 0) return calls.errno() === EBADF ? -2 : -1;
     const family = view.getUint16(0, true);
     return family === AF_INET || family === AF_INET6 ? view.getUint16(2) : -1;
   };
   for (let fd = 3, gap = 0; gap < MAX_FD_GAP; fd++) {
     const local = port(calls.getsockname, fd);
-    // EBADF (no such fd) and ENOTSOCK look alike here: both count as a gap.
-    gap = local < 0 ? gap + 1 : 0;
+    gap = local === -2 ? gap + 1 : 0;
     if (local !== localPort || port(calls.getpeername, fd) !== remotePort) continue;
     if (getIntOption(calls, fd, SOL_SOCKET, SO_TYPE) === SOCK_STREAM) return fd;
   }
