@@ -8,7 +8,7 @@ import { connectTcpBun } from "../../src/runtime/tcp-bun.ts";
 import { tcpSocketFd } from "../../src/runtime/tcp-low-water.ts";
 import { libc } from "../../src/runtime/udp-libc.ts";
 import { getIntOption } from "../../src/runtime/udp-linux.ts";
-import { type Connect, type Observations, scenarios } from "./fixtures/tcp-contract.ts";
+import { type Observations, observeAll } from "./fixtures/tcp-contract.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const DENO = join(ROOT, "node_modules/.bin/deno");
@@ -34,24 +34,17 @@ function observeOnDeno(): Promise<Observations> {
   );
 }
 
-const inProcess = (connect: Connect) => {
+/** Runs `observe` at the first call only: the scenarios run once per client, each test checks one of them. */
+const once = (observe: () => Promise<Observations>) => {
   let all: Promise<Observations> | undefined;
-  return () =>
-    (all ??= (async () => {
-      const o: Partial<Observations> = {};
-      for (const [name, run] of Object.entries(scenarios)) (o as Record<string, unknown>)[name] = await run(connect);
-      return o as Observations;
-    })());
+  return () => (all ??= observe());
 };
 
 // node:net (TLS on both runtimes), Bun.connect and Deno.connect keep one contract.
 for (const [name, observe] of [
-  ["node:net", inProcess((host, port, ms, h) => connectTcp(host, port, ms, h, undefined, libc))],
-  ["Bun.connect", inProcess(connectTcpBun)],
-  ["Deno.connect", (() => {
-    let all: Promise<Observations> | undefined;
-    return () => (all ??= observeOnDeno());
-  })()],
+  ["node:net", once(() => observeAll((host, port, ms, h) => connectTcp(host, port, ms, h, undefined, libc)))],
+  ["Bun.connect", once(() => observeAll(connectTcpBun))],
+  ["Deno.connect", once(observeOnDeno)],
 ] as const) {
   describe(`connectTcp over ${name}`, () => {
     test("every byte in order, each chunk in memory of its own, one close when the peer hangs up", async () => {
