@@ -77,3 +77,28 @@ export class CopyWriter implements UnitWriter {
     return { data: this.bytes.slice(from, to), storage: undefined };
   }
 }
+
+/**
+ * Copies the units of one access unit into `writer`, back to back: the
+ * views to put in the AccessUnit and the storage to put with them.
+ */
+export function writeUnits(writer: UnitWriter, units: readonly Uint8Array[]): { units: Uint8Array[]; storage: UnitStorage | undefined } {
+  let size = 0;
+  for (const u of units) size += u.byteLength;
+  writer.begin();
+  writer.reserve(size, 0);
+  const bytes = writer.bytes;
+  let at = writer.start;
+  for (const u of units) {
+    bytes.set(u, at);
+    at += u.byteLength;
+  }
+  const { data, storage } = writer.commit(0, size);
+  const out = new Array<Uint8Array>(units.length);
+  for (let i = 0, from = 0; i < units.length; i++) {
+    const to = from + units[i]!.byteLength;
+    out[i] = data.subarray(from, to);
+    from = to;
+  }
+  return { units: out, storage };
+}

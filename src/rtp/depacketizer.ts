@@ -2,12 +2,21 @@ import type { RtpPacket } from "./packet.ts";
 
 /** One access unit (video) or audio frame rebuilt from RTP packets. */
 export interface DepacketizedFrame {
-  /** NAL units without start codes (video) or one raw AAC frame (audio); views where possible. */
+  /**
+   * NAL units without start codes (video) or one raw AAC frame (audio):
+   * views of the packet or of the depacketizer's own memory, valid until
+   * the next push (copy what is kept longer).
+   */
   units: Uint8Array[];
   /** RTP timestamp as received (32-bit); unwrap with RtpTimestampUnwrapper. */
   timestamp: number;
   /** A random access point: IDR (H.264), IRAP (H.265); always true for audio. */
   key: boolean;
+}
+
+/** A frame with units of its own, for keeping past the depacketizer's next push. */
+export function copyFrame(f: DepacketizedFrame): DepacketizedFrame {
+  return { units: f.units.map((u) => u.slice()), timestamp: f.timestamp, key: f.key };
 }
 
 export interface DepacketizerStats {

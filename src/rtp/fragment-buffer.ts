@@ -1,19 +1,18 @@
-/**
- * Pieces held as views before they are joined early: keeps a flood of tiny
- * fragments from costing an array entry each (4 MiB / 1 byte would be 4 M).
- */
-const MAX_PARTS = 1024;
+import { ByteScratch } from "./byte-scratch.ts";
 
 /**
  * Collects the pieces of one fragmented unit (an FU-A NAL, a fragmented AAC
- * AU) as views and joins them once, at the end: one copy per unit.
+ * AU), copying each in as it arrives: no view of a packet is kept past its
+ * push (the RTSP client reads every packet into the same buffer), and the
+ * memory is reused from unit to unit.
  */
 export class FragmentBuffer {
-  private parts: Uint8Array[] = [];
-  private size = 0;
+  private readonly scratch: ByteScratch;
   private open = false;
 
-  constructor(private readonly limit: number) {}
+  constructor(limit: number) {
+    this.scratch = new ByteScratch(limit);
+  }
 
   /** True between start() and finish()/reset(). */
   get active(): boolean {
@@ -21,7 +20,7 @@ export class FragmentBuffer {
   }
 
   get length(): number {
-    return this.size;
+    return this.scratch.length;
   }
 
   /** Starts a unit, discarding any unfinished one. */
@@ -34,36 +33,20 @@ export class FragmentBuffer {
   /** Adds a piece; false (and the unit is discarded) once the limit would be passed. */
   append(piece: Uint8Array): boolean {
     if (!this.open) return false;
-    if (this.size + piece.length > this.limit) {
-      this.reset();
-      return false;
-    }
-    if (piece.length > 0) this.parts.push(piece);
-    this.size += piece.length;
-    if (this.parts.length >= MAX_PARTS) this.parts = [this.join()];
-    return true;
-  }
-
-  /** The joined unit; the buffer is empty again. */
-  finish(): Uint8Array {
-    const out = this.parts.length === 1 ? this.parts[0]! : this.join();
+    if (this.scratch.append(piece)) return true;
     this.reset();
-    return out;
+    return false;
   }
 
-  private join(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
+  /** The whole unit, as a view valid until the next start(); the buffer is idle again. */
+  finish(): Uint8Array {
+    const out = this.scratch.view(0, this.scratch.length);
+    this.open = false;
     return out;
   }
 
   reset(): void {
-    this.parts = [];
-    this.size = 0;
+    if (this.open || this.scratch.length > 0) this.scratch.clear();
     this.open = false;
   }
 }

@@ -1,3 +1,4 @@
+import { ByteScratch } from "./byte-scratch.ts";
 import type { DepacketizedFrame, DepacketizerStats } from "./depacketizer.ts";
 import { MAX_ACCESS_UNIT_SIZE, MAX_UNITS_PER_ACCESS_UNIT } from "./limits.ts";
 
@@ -24,10 +25,17 @@ export interface NalRules {
  * and every following frame are dropped until a keyframe, since they would
  * reference pictures the decoder does not have. The stream starts in that
  * state too: frames before the first keyframe cannot be decoded.
+ *
+ * Units are copied in as they are added (no view of a packet outlives its
+ * push) and frames come out as views of that copy, valid until the push
+ * after the one that returned them. Two buffers take turns: one push can
+ * end a frame (timestamp change) and start the next.
  */
 export class FrameAssembler {
-  private units: Uint8Array[] = [];
-  private bytes = 0;
+  private readonly buffers = [new ByteScratch(MAX_ACCESS_UNIT_SIZE), new ByteScratch(MAX_ACCESS_UNIT_SIZE)];
+  private bytes = this.buffers[0]!;
+  /** End offset in `bytes` of each unit of the current frame. */
+  private ends: number[] = [];
   private ts = 0;
   private started = false;
   private damaged = false;
@@ -63,30 +71,27 @@ export class FrameAssembler {
 
   add(unit: Uint8Array): void {
     if (this.damaged || unit.length === 0) return;
-    if (this.units.length >= MAX_UNITS_PER_ACCESS_UNIT || this.bytes + unit.length > MAX_ACCESS_UNIT_SIZE) {
+    if (this.ends.length >= MAX_UNITS_PER_ACCESS_UNIT || !this.bytes.append(unit)) {
       this.damage();
       return;
     }
-    this.units.push(unit);
-    this.bytes += unit.length;
+    this.ends.push(this.bytes.length);
   }
 
   /** The current frame is lost; later frames wait for a keyframe. */
   damage(): void {
     this.started = true;
     this.damaged = true;
-    this.units = [];
-    this.bytes = 0;
+    this.ends.length = 0;
+    this.bytes.clear();
     this.waitingForKeyframe = true;
   }
 
   /** Ends the current frame: emits it into `out`, or counts it as dropped. */
   flush(out: DepacketizedFrame[]): void {
     if (!this.started) return;
-    const units = this.units;
+    const units = this.take();
     const damaged = this.damaged;
-    this.units = [];
-    this.bytes = 0;
     this.started = false;
     this.damaged = false;
     if (damaged) {
@@ -110,5 +115,19 @@ export class FrameAssembler {
     }
     this.stats.framesOut++;
     out.push({ units, timestamp: this.ts, key });
+  }
+
+  /** The current frame's units as views; the next frame goes to the other buffer. */
+  private take(): Uint8Array[] {
+    const ends = this.ends;
+    const units = new Array<Uint8Array>(ends.length);
+    for (let i = 0, from = 0; i < ends.length; i++) {
+      units[i] = this.bytes.view(from, ends[i]!);
+      from = ends[i]!;
+    }
+    ends.length = 0;
+    this.bytes = this.bytes === this.buffers[0] ? this.buffers[1]! : this.buffers[0]!;
+    this.bytes.clear();
+    return units;
   }
 }

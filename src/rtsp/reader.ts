@@ -59,13 +59,12 @@ type Fill =
  *   to the next plausible start: `$` with an accepted channel and an RTP
  *   version-2 first byte, `RTSP/x.y nnn`, or a request line with a method of
  *   RFC 2326 10. CR and LF between items are skipped silently (RFC 2616 4.1).
- * - Payloads and bodies are views. A frame wholly inside the pushed chunk is
- *   a view of that chunk (no copy); one spanning chunks is copied once into
- *   a buffer of its own. The reader never writes to memory it handed out, so
- *   items stay valid after `push` returns, provided the caller does not
- *   reuse the chunks it pushed (node:net "data" events bring a new buffer
- *   each; a loop reading into one buffer, like Deno.Conn.read, must push a
- *   copy). A view keeps its whole chunk alive while it is held.
+ * - An interleaved payload wholly inside the pushed chunk is a view of that
+ *   chunk (no copy), valid as long as the chunk's bytes are: a caller that
+ *   reads every chunk into one buffer (tcp-deno.ts) must be done with the
+ *   payloads before it reads again. A payload spanning chunks is copied once
+ *   into a buffer of its own. Message bodies are always copies: a response
+ *   is awaited, and read after the chunk is gone.
  * - Memory: at most MAX_HEADER_BYTES of partial start/head, plus one
  *   frame (<= 65535) or body (<= MAX_BODY_BYTES) being filled.
  */
@@ -208,7 +207,7 @@ export class RtspReader {
       return skipped + here;
     }
     if (data.length - end >= length) {
-      this.emit(head, data.subarray(end, end + length), out);
+      this.emit(head, data.slice(end, end + length), out);
       return end + length;
     }
     const buf = new Uint8Array(length);

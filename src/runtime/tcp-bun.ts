@@ -9,7 +9,7 @@ import type { TlsOptions } from "./tls.ts";
  * from the event loop, without node:net's stream machinery (`data` →
  * readableAddChunk → emit), which was the largest cost per read of RTSP
  * ingest with few cameras (one RTP packet per read). Same contract as
- * connectTcp: a deadline, every chunk in a buffer of its own, exactly one
+ * connectTcp: a deadline, every chunk in order, exactly one
  * close, and `pendingBytes` for what the kernel has not taken yet (Bun's
  * write takes what fits and returns the count; we keep the rest).
  * TLS stays on node:tls (tcp.ts), the one TLS client tested on both runtimes.

@@ -17,6 +17,7 @@ export interface TcpConnection {
 }
 
 export interface TcpHandlers {
+  /** A chunk is valid only during the call: a client may read the next one into the same memory (tcp-deno.ts). */
   onData(chunk: Uint8Array): void;
   onClose(error?: Error): void;
 }

@@ -33,8 +33,21 @@ export function rtp(c: CasePacket): RtpPacket {
   return { marker: c.marker, payloadType: 96, sequence: c.seq & 0xffff, timestamp: c.ts >>> 0, ssrc: 0x1234, payload: c.payload };
 }
 
+/**
+ * Decodes as the RTSP client feeds a depacketizer: every payload is read
+ * into the same buffer, overwritten after each push (a depacketizer that
+ * kept a view of an earlier packet gets garbage), and the frames, views
+ * valid until the next push, are copied before it.
+ */
 export function decodeAll(d: Depacketizer, packets: readonly CasePacket[]): CaseFrame[] {
-  return packets.flatMap((p) => d.push(rtp(p))).map(toCaseFrame);
+  const read = new Uint8Array(packets.reduce((n, p) => Math.max(n, p.payload.length), 0));
+  return packets.flatMap((p) => {
+    const payload = read.subarray(0, p.payload.length);
+    payload.set(p.payload);
+    const frames = d.push(rtp({ ...p, payload })).map(toCaseFrame);
+    payload.fill(0xee);
+    return frames;
+  });
 }
 
 export function toCaseFrame(f: DepacketizedFrame): CaseFrame {

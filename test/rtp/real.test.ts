@@ -14,7 +14,7 @@ import { AacDepacketizer } from "../../src/rtp/aac/decoder.ts";
 import { parseMpeg4GenericFmtp } from "../../src/rtp/aac/fmtp.ts";
 import { parseLatmConfig } from "../../src/rtp/aac/latm-config.ts";
 import { LatmDepacketizer } from "../../src/rtp/aac/latm-decoder.ts";
-import type { DepacketizedFrame, Depacketizer } from "../../src/rtp/depacketizer.ts";
+import { copyFrame, type DepacketizedFrame, type Depacketizer } from "../../src/rtp/depacketizer.ts";
 import { H264Depacketizer } from "../../src/rtp/h264/decoder.ts";
 import { H264Packetizer } from "../../src/rtp/h264/encoder.ts";
 import { H265Depacketizer } from "../../src/rtp/h265/decoder.ts";
@@ -48,7 +48,7 @@ function decodedFrames(format: string, data: Uint8Array): number {
 }
 
 function run(d: Depacketizer, packets: readonly RtpPacket[]): DepacketizedFrame[] {
-  return packets.flatMap((p) => d.push(p));
+  return packets.flatMap((p) => d.push(p).map(copyFrame));
 }
 
 const VIDEO = [

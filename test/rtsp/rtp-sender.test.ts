@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { AccessUnit } from "../../src/core/access-unit.ts";
 import type { Track } from "../../src/core/track.ts";
+import { copyFrame } from "../../src/rtp/depacketizer.ts";
 import { H264Depacketizer } from "../../src/rtp/h264/decoder.ts";
 import { parseRtpPacket } from "../../src/rtp/packet.ts";
 import { RtspReader } from "../../src/rtsp/reader.ts";
@@ -30,7 +31,7 @@ describe("RtpSender.toInterleaved", () => {
       expect(new Set(packets.map((p) => p.timestamp)).size).toBe(1);
       expect(packets.every((p) => p.ssrc === sender.ssrc && p.payloadType === 96)).toBe(true);
       sequences.push(...packets.map((p) => p.sequence));
-      for (const p of packets) frames.push(...depacketizer.push(p));
+      for (const p of packets) frames.push(...depacketizer.push(p).map(copyFrame));
       // The same unit through toPackets carries the same payloads (the shared packetization).
       expect(twin.toPackets(au).map((b) => parseRtpPacket(b).payload)).toEqual(packets.map((p) => p.payload));
     }

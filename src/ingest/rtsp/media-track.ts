@@ -1,6 +1,6 @@
 import type { AccessUnit } from "../../core/access-unit.ts";
 import { bytesEqual } from "../../core/bytes.ts";
-import { ownBytes } from "../../core/own-bytes.ts";
+import { CopyWriter, type UnitWriter, writeUnits } from "../../core/unit-writer.ts";
 import { type AudioTrack, type Track, type VideoCodec, type VideoTrack, withParameters } from "../../core/track.ts";
 import { h264NalType } from "../../codec/h264/nal.ts";
 import { h265NalType } from "../../codec/h265/nal.ts";
@@ -13,6 +13,7 @@ import type { DepacketizedFrame, Depacketizer } from "../../rtp/depacketizer.ts"
 import { H264Depacketizer } from "../../rtp/h264/decoder.ts";
 import { parseSpropParameterSets } from "../../rtp/h264/sprop.ts";
 import { H265Depacketizer } from "../../rtp/h265/decoder.ts";
+import { MAX_ACCESS_UNIT_SIZE } from "../../rtp/limits.ts";
 import type { RtpPacket } from "../../rtp/packet.ts";
 import { RtpTimestampUnwrapper } from "../../rtp/timestamp-unwrapper.ts";
 import type { MediaInfo } from "../../rtsp/sdp.ts";
@@ -69,6 +70,11 @@ export class MediaTrack {
     private readonly startSeconds: number,
     /** Version of the track's first object: above the previous session's, so readers see a new encoder. */
     version: number,
+    /**
+     * Where access units are copied to: the depacketizer's frames are views
+     * of memory it reuses at its next packet. Default: a copy of their own.
+     */
+    private readonly writer: UnitWriter = new CopyWriter(MAX_ACCESS_UNIT_SIZE),
   ) {
     const base = { id, version, clockRate: media.clockRate };
     switch (media.codec) {
@@ -126,7 +132,7 @@ export class MediaTrack {
     return shift;
   }
 
-  /** Access units for one RTP packet. */
+  /** Access units for one RTP packet; their bytes are the writer's (see the constructor). */
   push(packet: RtpPacket): AccessUnit[] {
     const out: AccessUnit[] = [];
     for (const frame of this.depacketizer.push(packet)) {
@@ -140,7 +146,8 @@ export class MediaTrack {
       const ticks = Math.round(((ext - this.zero) / this.media.clockRate + this.startSeconds) * this.track.clockRate);
       // RTP carries presentation time only; decode time follows from the reorder depth.
       const dts = this.track.kind === "video" ? this.decodeTime(this.track, ticks) : ticks;
-      out.push({ track: this.track, pts: ticks, dts, key: frame.key, units: ownBytes(frame.units) });
+      const { units, storage } = writeUnits(this.writer, frame.units);
+      out.push({ track: this.track, pts: ticks, dts, key: frame.key, units, storage });
     }
     return out;
   }

@@ -1,6 +1,8 @@
 import { ParseError } from "../../core/errors.ts";
 import { logger } from "../../core/log.ts";
 import type { Stream } from "../../core/stream.ts";
+import { UnitArena } from "../../core/unit-arena.ts";
+import { MAX_ACCESS_UNIT_SIZE } from "../../rtp/limits.ts";
 import { parseRtpPacket, type RtpPacket } from "../../rtp/packet.ts";
 import { receiverReport } from "../../rtp/receiver-report.ts";
 import { readSenderReports } from "../../rtp/sender-report.ts";
@@ -38,6 +40,8 @@ export class RtpTrackSet {
   private held: { index: number; packet: RtpPacket }[] | undefined;
   /** Packets and bytes held per track, for the bounds. */
   private heldCount: { packets: number; bytes: number }[] = [];
+  /** Where access units are kept: memory the ring has let go of is reused, not allocated per frame. */
+  private readonly arena = new UnitArena();
 
   /**
    * The tracks of a new session on `stream` (a camera dialled again, a
@@ -60,7 +64,7 @@ export class RtpTrackSet {
   ) {
     this.tracks = media.map((m, i) => {
       const previous = previousVersions[i];
-      return new MediaTrack(m, i, startSeconds, previous === undefined ? 0 : previous + 1);
+      return new MediaTrack(m, i, startSeconds, previous === undefined ? 0 : previous + 1, this.arena.writer(MAX_ACCESS_UNIT_SIZE));
     });
     this.receptions = this.tracks.map(() => new Reception());
   }
@@ -121,6 +125,7 @@ export class RtpTrackSet {
       return;
     }
     for (const au of units) this.stream.push(au);
+    this.arena.settle();
   }
 
   /**
