@@ -1,5 +1,8 @@
 import { ByteScratch } from "./byte-scratch.ts";
 
+/** The `head` of a fragment that has none (a non-start FU piece, an AAC fragment). */
+export const NO_HEAD = new Uint8Array(0);
+
 /**
  * Collects the pieces of one fragmented unit (an FU-A NAL, a fragmented AAC
  * AU), copying each in as it arrives: no view of a packet is kept past its

@@ -8,8 +8,6 @@ import type { RtpPacket } from "./packet.ts";
 import { SequenceTracker } from "./sequence.ts";
 
 const NONE: DepacketizedFrame[] = [];
-/** The `head` of a non-start fragment: not used. */
-export const NO_HEAD = new Uint8Array(0);
 
 /**
  * The packet flow shared by H.264 (RFC 6184) and H.265 (RFC 7798) in

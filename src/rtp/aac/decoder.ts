@@ -2,7 +2,7 @@ import { AAC_FRAME_SAMPLES } from "../../codec/aac/config.ts";
 import { ParseError } from "../../core/errors.ts";
 import type { DepacketizedFrame, Depacketizer } from "../depacketizer.ts";
 import { emptyStats } from "../depacketizer.ts";
-import { FragmentBuffer } from "../fragment-buffer.ts";
+import { FragmentBuffer, NO_HEAD } from "../fragment-buffer.ts";
 import type { RtpPacket } from "../packet.ts";
 import { SequenceTracker } from "../sequence.ts";
 import { type AuHeaderLayout, readAuHeaders } from "./au-headers.ts";
@@ -91,7 +91,7 @@ export class AacDepacketizer implements Depacketizer {
     if (fragmented) {
       this.fragmentSize = sizes[0]!;
       this.fragmentTimestamp = p.timestamp;
-      this.fragment.start(new Uint8Array(0), data);
+      this.fragment.start(NO_HEAD, data);
       return NONE;
     }
     const out: DepacketizedFrame[] = [];

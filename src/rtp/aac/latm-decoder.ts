@@ -2,7 +2,7 @@ import { AAC_FRAME_SAMPLES } from "../../codec/aac/config.ts";
 import { ParseError } from "../../core/errors.ts";
 import type { DepacketizedFrame, Depacketizer } from "../depacketizer.ts";
 import { emptyStats } from "../depacketizer.ts";
-import { FragmentBuffer } from "../fragment-buffer.ts";
+import { FragmentBuffer, NO_HEAD } from "../fragment-buffer.ts";
 import type { RtpPacket } from "../packet.ts";
 import { SequenceTracker } from "../sequence.ts";
 import { MAX_AAC_AU_SIZE } from "./decoder.ts";
@@ -40,7 +40,7 @@ export class LatmDepacketizer implements Depacketizer {
     if (seq.lost > 0 || (this.pending.active && p.timestamp !== this.pendingTimestamp)) this.drop();
     if (!this.pending.active) {
       this.pendingTimestamp = p.timestamp;
-      this.pending.start(new Uint8Array(0), p.payload);
+      this.pending.start(NO_HEAD, p.payload);
     } else if (!this.pending.append(p.payload)) {
       this.stats.framesDropped++;
       return NONE;

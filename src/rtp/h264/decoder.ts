@@ -1,7 +1,8 @@
 import { H264_NAL, h264NalType, isH264Keyframe } from "../../codec/h264/nal.ts";
 import { ParseError } from "../../core/errors.ts";
 import type { NalRules } from "../frame-assembler.ts";
-import { NalDepacketizer, NO_HEAD, readAggregated } from "../nal-depacketizer.ts";
+import { NO_HEAD } from "../fragment-buffer.ts";
+import { NalDepacketizer, readAggregated } from "../nal-depacketizer.ts";
 
 /** FU-A header bits (RFC 6184 5.8): S, E, and the original nal_unit_type. */
 const FU_START = 0x80;
@@ -26,6 +27,9 @@ const RULES: NalRules = {
  * SPS and PPS pass through so the caller can take parameters from them.
  */
 export class H264Depacketizer extends NalDepacketizer {
+  /** The NAL header an FU start rebuilds (RFC 6184 5.8). */
+  private readonly fuHead = new Uint8Array(1);
+
   constructor() {
     super(RULES);
   }
@@ -47,8 +51,9 @@ export class H264Depacketizer extends NalDepacketizer {
       if (payload.length < 3) throw new ParseError("FU-A: shorter than its two header bytes and one byte of data");
       const fuHeader = payload[1]!;
       const start = (fuHeader & FU_START) !== 0;
-      // The rebuilt NAL header only matters on the start piece: no array for the others.
-      const head = start ? Uint8Array.of((payload[0]! & FU_INDICATOR_KEEP) | (fuHeader & FU_TYPE_MASK)) : NO_HEAD;
+      // The rebuilt NAL header, written in place: it only matters on the start piece, which copies it.
+      if (start) this.fuHead[0] = (payload[0]! & FU_INDICATOR_KEEP) | (fuHeader & FU_TYPE_MASK);
+      const head = start ? this.fuHead : NO_HEAD;
       // S and E both set is forbidden (5.8), but the NAL unit is whole: take it.
       return this.fragment(start, (fuHeader & FU_END) !== 0, head, payload.subarray(2));
     }

@@ -1,7 +1,8 @@
 import { H265_NAL, h265NalType, isH265Keyframe } from "../../codec/h265/nal.ts";
 import { ParseError } from "../../core/errors.ts";
 import type { NalRules } from "../frame-assembler.ts";
-import { NalDepacketizer, NO_HEAD, readAggregated } from "../nal-depacketizer.ts";
+import { NO_HEAD } from "../fragment-buffer.ts";
+import { NalDepacketizer, readAggregated } from "../nal-depacketizer.ts";
 
 /** PayloadHdr is a two-byte NAL unit header (RFC 7798 4.4). */
 const PAYLOAD_HEADER_SIZE = 2;
@@ -41,6 +42,9 @@ export interface H265DepacketizerOptions {
  * DONL/DOND fields. A keyframe is an access unit with an IRAP picture.
  */
 export class H265Depacketizer extends NalDepacketizer {
+  /** The NAL header an FU start rebuilds (RFC 7798 4.4.3). */
+  private readonly fuHead = new Uint8Array(2);
+
   constructor(options: H265DepacketizerOptions = {}) {
     super(RULES);
     const maxDonDiff = options.spropMaxDonDiff ?? 0;
@@ -69,8 +73,12 @@ export class H265Depacketizer extends NalDepacketizer {
       if (payload.length < PAYLOAD_HEADER_SIZE + 2) throw new ParseError("H.265 FU: shorter than its headers and one byte of data");
       const fuHeader = payload[2]!;
       const start = (fuHeader & FU_START) !== 0;
-      // The rebuilt NAL header only matters on the start piece: no array for the others.
-      const head = start ? Uint8Array.of((payload[0]! & HEADER_KEEP) | ((fuHeader & FU_TYPE_MASK) << 1), payload[1]!) : NO_HEAD;
+      // The rebuilt NAL header, written in place: it only matters on the start piece, which copies it.
+      if (start) {
+        this.fuHead[0] = (payload[0]! & HEADER_KEEP) | ((fuHeader & FU_TYPE_MASK) << 1);
+        this.fuHead[1] = payload[1]!;
+      }
+      const head = start ? this.fuHead : NO_HEAD;
       return this.fragment(start, (fuHeader & FU_END) !== 0, head, payload.subarray(3));
     }
     if (type === PACI) throw new ParseError("H.265 RTP: PACI packets (RFC 7798 4.4.4) are not supported");
