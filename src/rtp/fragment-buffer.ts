@@ -49,7 +49,7 @@ export class FragmentBuffer {
   }
 
   reset(): void {
-    if (this.open || this.scratch.length > 0) this.scratch.clear();
+    this.scratch.clear();
     this.open = false;
   }
 }
