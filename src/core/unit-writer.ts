@@ -85,6 +85,8 @@ export class CopyWriter implements UnitWriter {
 export function writeUnits(writer: UnitWriter, units: readonly Uint8Array[]): { units: Uint8Array[]; storage: UnitStorage | undefined } {
   let size = 0;
   for (const u of units) size += u.byteLength;
+  // Nothing to keep (an empty G.711 payload): no memory, and an arena writer may not have a slab yet.
+  if (size === 0) return { units: units.map(() => new Uint8Array(0)), storage: undefined };
   writer.begin();
   writer.reserve(size, 0);
   const bytes = writer.bytes;

@@ -179,3 +179,20 @@ test("held packets with RTP-Info on every track go out in arrival order; sender 
   expect(units.map((u) => u?.track.id)).toEqual([0, 1, 0, 1]);
   expect(units.map((u) => u?.pts)).toEqual([80_160, 80_160, 80_320, 80_320]);
 });
+
+test("packets read into one reused buffer (the Deno client): the ring's units stay intact; an empty first payload is an empty unit", () => {
+  const stream = newStream();
+  const set = new RtpTrackSet(stream, [pcmu(0)], 10);
+  const read = new Uint8Array(12 + 160);
+  const feed = (seq: number, size: number) => {
+    const p = rtp(seq, seq * 160, size).fill(seq, 12);
+    read.set(p);
+    expect(set.rtp(0, read.subarray(0, p.length))).toBe(true);
+    read.fill(0xee);
+  };
+  feed(1, 0);
+  for (let seq = 2; seq <= 50; seq++) feed(seq, 160);
+  expect(stream.ring.tail).toBe(50);
+  expect(stream.ring.at(0)?.units).toEqual([new Uint8Array(0)]);
+  for (let seq = 2; seq <= 50; seq++) expect(stream.ring.at(seq - 1)?.units).toEqual([new Uint8Array(160).fill(seq)]);
+});
