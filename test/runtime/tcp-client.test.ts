@@ -47,7 +47,7 @@ for (const [name, observe] of [
   ["Deno.connect", once(observeOnDeno)],
 ] as const) {
   describe(`connectTcp over ${name}`, () => {
-    test("every byte in order, each chunk in memory of its own, one close when the peer hangs up", async () => {
+    test("every byte in order, one close when the peer hangs up", async () => {
       const o = (await observe()).inOrder;
       expect(o).toEqual({ closed: true, closes: [null], total: 300 * 1000, misplaced: 0 });
     }, 60_000);
