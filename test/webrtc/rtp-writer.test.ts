@@ -4,6 +4,7 @@ import type { AccessUnit } from "../../src/core/access-unit.ts";
 import { Ring } from "../../src/core/ring.ts";
 import type { AudioTrack, VideoTrack } from "../../src/core/track.ts";
 import { loadLoopClip } from "../../src/ingest/demo/loop-clip.ts";
+import { copyFrame } from "../../src/rtp/depacketizer.ts";
 import { H264Depacketizer } from "../../src/rtp/h264/decoder.ts";
 import { withParameterSets } from "../../src/webrtc/parameter-sets.ts";
 import { reorderProblem } from "../../src/webrtc/reordering.ts";
@@ -52,7 +53,7 @@ describe("RtpWriter", () => {
     expect(packets.map((p) => p.marker)).toEqual([...packets.slice(1).map(() => false), true]);
     expect(new Set(packets.map((p) => p.timestamp)).size).toBe(1);
     const d = new H264Depacketizer();
-    const frames = packets.flatMap((p) => d.push({ marker: p.marker, payloadType: 96, sequence: p.sequence, timestamp: p.timestamp, ssrc: 1, payload: p.payload }));
+    const frames = packets.flatMap((p) => d.push({ marker: p.marker, payloadType: 96, sequence: p.sequence, timestamp: p.timestamp, ssrc: 1, payload: p.payload }).map(copyFrame));
     expect(frames.length).toBe(1);
     expect(frames[0]!.units.map((u) => u[0]! & 0x1f)).toEqual([7, 8, 5]);
     expect(frames[0]!.units[2]).toEqual(big);

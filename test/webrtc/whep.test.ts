@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFrame } from "../../src/rtp/depacketizer.ts";
 import { H264Depacketizer } from "../../src/rtp/h264/decoder.ts";
 import type { WhepSessionInfo } from "../../src/webrtc/whep-session-info.ts";
 import { BFRAMES_CLIP } from "../helpers/clips.ts";
@@ -55,7 +56,7 @@ describe("WHEP with a werift viewer", () => {
       for (let i = 1; i < packets.length; i++) expect(packets[i]!.header.sequenceNumber).toBe((packets[i - 1]!.header.sequenceNumber + 1) & 0xffff);
       const d = new H264Depacketizer();
       const frames = packets.flatMap((p) =>
-        d.push({ marker: p.header.marker, payloadType: p.header.payloadType, sequence: p.header.sequenceNumber, timestamp: p.header.timestamp, ssrc: p.header.ssrc, payload: new Uint8Array(p.payload) }),
+        d.push({ marker: p.header.marker, payloadType: p.header.payloadType, sequence: p.header.sequenceNumber, timestamp: p.header.timestamp, ssrc: p.header.ssrc, payload: new Uint8Array(p.payload) }).map(copyFrame),
       );
       expect(frames.length).toBeGreaterThan(20);
       expect(frames[0]!.units.map((u) => u[0]! & 0x1f).slice(0, 2)).toEqual([7, 8]);

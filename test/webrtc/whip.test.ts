@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFrame } from "../../src/rtp/depacketizer.ts";
 import { H264Depacketizer } from "../../src/rtp/h264/decoder.ts";
 import type { WhipSessionInfo } from "../../src/webrtc/whip-session.ts";
 import { DEMO_ASSET } from "../helpers/clips.ts";
@@ -59,7 +60,7 @@ describe("WHIP publishing", () => {
         expect(await until(() => viewer.received.video.length > 100, 6000)).toBe(true);
         const d = new H264Depacketizer();
         const frames = viewer.received.video.flatMap((p) =>
-          d.push({ marker: p.header.marker, payloadType: p.header.payloadType, sequence: p.header.sequenceNumber, timestamp: p.header.timestamp, ssrc: p.header.ssrc, payload: new Uint8Array(p.payload) }),
+          d.push({ marker: p.header.marker, payloadType: p.header.payloadType, sequence: p.header.sequenceNumber, timestamp: p.header.timestamp, ssrc: p.header.ssrc, payload: new Uint8Array(p.payload) }).map(copyFrame),
         );
         expect(frames[0]!.units.map((u) => u[0]! & 0x1f).slice(0, 2)).toEqual([7, 8]);
         expect(frames.length).toBeGreaterThan(20);
